@@ -1,0 +1,138 @@
+"""What page furniture looks like: the vocabulary both cleaners (text and HTML) share.
+
+A line is *promo* (drop it, the article goes on: ads, "Read also", share buttons), a *stop*
+(the article is over: author boxes, comment prompts, news feeds, "most read"), a *caption*
+(photo description ending in a credit) or a teaser *signature* (a card's glued byline).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..textutil import fold, normalize_line
+
+_PROMO = re.compile(
+    r"""^(?:
+        advertisement:?|advertising|ad|sponsored(?:\ content)?|реклама:?|
+        (?:read|see)\ (?:also|more)\b.*|also\ read\b.*|related:.*|читайте\ також.*|
+        this\ audio\ is\ created\ with\ ai\ assistance|listen\ to\ (?:this|the)\ article.*|
+        share(?:\ this(?:\ article|\ story)?)?(?:\ on\ .*)?|print|copy\ link|
+        follow\ us\ on\ .*|subscribe\ to\ (?:our|the)\ .*|sign\ up\ for\ .*|
+        (?:click|tap)\ here\b.*|(?:get|receive)\ (?:our|the)\ .*newsletter.*|
+        .*\bnewsletter\b.*\binbox\b.*|support\ us\b.*|donate\b.*|
+        \d+\ min(?:ute)?s?\ read|article\ image|image|photo|video|edit\ post|skip\ to\ content|
+        please,?\ enter\ (?:a\ )?correct\ email\ address|\*?\ ?indicates\ required|
+        enter\ your\ email.*|successfu(?:l)?ly\ subscribed|loading.*|\d{1,7}\ views?|\d{1,7}
+    )$""",
+    re.I | re.X,
+)
+
+_STOP = re.compile(
+    r"""^(?:
+        authors?:?.*|tags?:.*|topics?:|comments?|\d+\ comments?|leave\ a\ (?:comment|reply)|
+        most\ (?:popular|read|viewed)|news\ ?feed|recent\ news|latest\ news|all\ news|
+        more\ news|editors'?’?\ picks|related(?:\ (?:news|articles|stories|posts))?|
+        you\ (?:may|might)\ (?:also\ )?like.*|more\ (?:articles|stories|from\ .*)|
+        read\ more|top\ articles?|trending(?:\ now)?|popular|avatar|show\ more|load\ more|
+        support\ independent\ journalism.*|support\ \w+\ or\ become\ our\ patron!?|
+        become\ a\ (?:member|patron).*|(?:©|\(c\)|copyright)\ .*|all\ rights\ reserved.*|
+        about\ the\ author|share\ your\ thoughts.*|we\ are\ the\ news\ team\ .*|
+        \d{1,2}:\d{2}(?:\ ?[ap]m)?
+    )$""",
+    re.I | re.X,
+)
+
+# "(NATO Pressroom)", "(Dursun Aydemir/Anadolu via Getty Images)", "Stock photo: Getty Images"
+_CREDIT_TAIL = re.compile(
+    r"""(?:
+        \((?P<paren>[^()]{2,90})\)\s*$|
+        (?:stock\ )?(?:photo|photograph|image|picture|credit|фото)(?:\ by)?\s*[:©]\s*[^.]{2,60}$|
+        (?:photo|image)\ by\ [^.]{2,60}$|
+        ©\s*[^.]{2,60}$
+    )""",
+    re.I | re.X,
+)
+_CREDIT_WORDS = re.compile(
+    r"\b(getty|afp|reuters|ap|epa|pool|pressroom|press\ service|photo|images?|shutterstock|"
+    r"wikimedia|ukrinform|anadolu|via|office|ministry|courtesy|nato|x|telegram|facebook)\b",
+    re.I | re.X,
+)
+
+
+def is_promo(line: str) -> bool:
+    return bool(_PROMO.match(line.strip(" •*")))
+
+
+def is_stop(line: str) -> bool:
+    return bool(_STOP.match(line))
+
+
+def is_caption(line: str) -> bool:
+    """A photo caption: the line ends in a photo credit rather than in a sentence."""
+    match = _CREDIT_TAIL.search(line)
+    if not match:
+        return False
+    paren = match.group("paren")
+    if paren is None:
+        return True
+    words = paren.split()
+    looks_credit = "/" in paren or _CREDIT_WORDS.search(paren) is not None
+    all_caps_words = all(w[:1].isupper() for w in words if w.isalpha() and len(w) > 3)
+    return len(words) <= 8 and (looks_credit or all_caps_words) and not paren.endswith(".")
+
+
+# "The Kyiv IndependentAlexander Khrebet": a teaser card's outlet glued to its author.
+_GLUED = re.compile(r"^[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*){0,4}?[a-z][A-Z][a-z]+(?: [A-Z][\w’'-]+){0,3}$")
+
+
+def is_glued_signature(line: str) -> bool:
+    return len(line.split()) <= 8 and bool(_GLUED.match(line))
+
+
+def is_truncated(line: str) -> bool:
+    """A teaser's cut-off text: ends in an ellipsis without closing the sentence."""
+    return line.rstrip().endswith(("…", "...")) and len(line.split()) >= 6
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    markers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Outlets:
+    """The outlet registry: which strings in a page's furniture name which outlet."""
+
+    outlets: tuple[Outlet, ...]
+
+    @classmethod
+    def from_data(cls, items: list[dict]) -> "Outlets":
+        return cls(tuple(Outlet(str(i["name"]), tuple(map(str, i.get("markers", ()))))
+                         for i in items if isinstance(i, dict) and i.get("name")))
+
+    def identify(self, furniture: str) -> str | None:
+        """The outlet whose markers occur most in `furniture` (text outside the article)."""
+        folded = fold(furniture)
+        best, best_hits = None, 0
+        for outlet in self.outlets:
+            hits = sum(folded.count(fold(m)) for m in outlet.markers)
+            if hits > best_hits:
+                best, best_hits = outlet.name, hits
+        return best
+
+
+_DESK = re.compile(r"^(?:by\s+)?(?P<outlet>(?:The\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3})\s+news\s+desk$")
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?P<outlet>[^.|,]{3,60})",
+                        re.I)
+
+
+def outlet_from_line(line: str) -> str | None:
+    """An outlet named by the page's own furniture: 'X news desk', '© 2024 X'."""
+    line = normalize_line(line)
+    for pattern in (_DESK, _COPYRIGHT):
+        match = pattern.match(line)
+        if match:
+            return match.group("outlet").strip()
+    return None

@@ -1,0 +1,263 @@
+"""Text dumps -> Article: the project's own cleaner for pages saved as plain text.
+
+The page is read as lines. The *lead* is the first line of real prose (not a caption, a
+byline or a promo); the title is the best headline above it; the body runs from the lead to
+the first line that ends an article (author box, news feed, "most read", a teaser card),
+skipping in-body promos and captions and keeping crossheads, quotes and list items.
+Blank lines help (a teaser card is one block) but are never required.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ..dates import DateMatch, complete_year, find_dates
+from ..model import Article, Block, RawPage, Skip
+from ..textutil import normalize_line, word_count
+from . import furniture as fur
+
+_SCRAPER_HEADER = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2})\b\s*(.*)$")
+_BULLET = re.compile(r"^[•·▪◦*–-]\s+(?=\S)")
+_MIN_BODY_WORDS = 40
+_WEEKDAY_TAIL = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*$")
+_UPDATED = re.compile(r"(updated|modified|edited|оновлено|обновлено)\W*$", re.I)
+_READ_TIME = re.compile(r"\b\d+\s+min(?:ute)?s?\s+read\b", re.I)
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    blank_before: bool
+
+
+def _lines(text: str) -> tuple[dt.date | None, list[_Line]]:
+    """Normalised lines; a scraper's ' date YYYY-MM-DD' first line becomes a date hint."""
+    raw = text.split("\n")
+    hint = None
+    if raw:
+        match = _SCRAPER_HEADER.match(raw[0])
+        if match:
+            hint = DateMatch(*map(int, match.group(1).split("-")), 0, 0, False).as_date()
+            raw[0] = match.group(2)
+    out, blank = [], True
+    for line in raw:
+        norm = normalize_line(line)
+        if norm:
+            out.append(_Line(norm, blank))
+        blank = not norm
+    return hint, out
+
+
+def _is_prose(text: str, in_body: bool = False) -> bool:
+    """Sentences, not a menu: enough words, enough lower-case words, a sentence ending.
+
+    Inside the body a long line without a full stop ("Source: X at a press conference")
+    is prose too; above the lead it would more likely be a headline.
+    """
+    words = text.split()
+    if len(words) < 8 or not re.search(r"[a-zа-яіїєґ]", text):
+        return False
+    lower = sum(1 for w in words if w[:1].islower())
+    ends = text.rstrip("\"”’»)' ").endswith((".", "!", "?", ":", ";")) or len(words) >= 25
+    if in_body and len(words) >= 12 and lower >= len(words) * 0.4:
+        return True
+    return lower >= len(words) * 0.2 and ends
+
+
+def _is_headline(text: str) -> bool:
+    words = text.split()
+    return (3 <= len(words) <= 25 and text[:1].isupper() or text[:1] in "\"“«'0123456789") and \
+        not text.endswith((".", ",", ";")) and not fur.is_promo(text) and not fur.is_stop(text)
+
+
+def _is_dateline(text: str) -> bool:
+    """A byline or date line: a date plus at most a few names and a reading time."""
+    dates = find_dates(text)
+    if not any(d.complete for d in dates):
+        return False
+    rest = _READ_TIME.sub(" ", text)
+    for d in reversed(dates):
+        rest = rest[: d.start] + " " + rest[d.end:]
+    return word_count(rest) <= 14
+
+
+def _is_byline(text: str) -> bool:
+    return text.lower().startswith("by ") and word_count(text) <= 30 or _is_dateline(text)
+
+
+def _skippable(text: str) -> bool:
+    return fur.is_promo(text) or fur.is_caption(text) or _is_byline(text)
+
+
+def _find_lead(lines: list[_Line]) -> int | None:
+    for i, line in enumerate(lines):
+        if _is_prose(line.text) and not _skippable(line.text) and not fur.is_truncated(line.text):
+            return i
+    return None
+
+
+def _find_title(lines: list[_Line], lead: int) -> int | None:
+    """The best headline above the lead: repeated near it, followed by a byline or date."""
+    header = [ln.text for ln in lines[:lead]]
+    best, best_score = None, 0.0
+    for i, text in enumerate(header):
+        if not _is_headline(text) or _is_dateline(text):
+            continue
+        score = 1.0 + 2 * min(header.count(text) - 1, 2)
+        following = header[i + 1 : i + 3]
+        if any(_is_byline(t) or _READ_TIME.search(t) for t in following):
+            score += 3
+        if lines[i].blank_before:
+            score += 1
+        words = text.split()
+        if len(words) >= 7 and all(w[:1].isupper() for w in words if w.isalpha()):
+            score -= 2  # a menu bar: every word capitalised
+        score += i / (10 * len(header))  # nearer the lead wins a tie
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+@dataclass(frozen=True)
+class _Body:
+    blocks: list[tuple[int, Block]]
+    end: int  # index of the line that ended the article (len(lines) if none)
+
+
+def _classify(text: str) -> Block | None:
+    bullet = _BULLET.match(text)
+    if bullet:
+        return Block("li", text[bullet.end():])
+    if _is_prose(text, in_body=True):
+        return Block("p", text)
+    if _is_headline(text) and word_count(text) <= 14 or text.endswith(":") and word_count(text) <= 4:
+        return Block("h", text.rstrip(":") if text.endswith(":") else text)
+    return None
+
+
+def _body(lines: list[_Line], lead: int, title: str | None) -> _Body:
+    kept: list[tuple[int, Block]] = []
+    end = len(lines)
+    for j in range(lead, len(lines)):
+        text = lines[j].text
+        teaser = fur.is_glued_signature(text) or fur.is_truncated(text)
+        if fur.is_stop(text) or teaser:
+            end = j
+            if teaser:
+                kept = _drop_teaser_card(lines, kept, j)
+            break
+        if fur.is_promo(text) or fur.is_caption(text) or text == title:
+            continue
+        block = _classify(text)
+        if block is not None:
+            kept.append((j, block))
+    return _Body(_drop_dangling_heads(kept), end)
+
+
+def _drop_teaser_card(lines: list[_Line], kept: list[tuple[int, Block]], stop: int) -> list:
+    """A teaser card (headline, dek, signature) ran into the body: cut it off again."""
+    has_blanks = any(ln.blank_before for ln in lines[1:])
+    if has_blanks:
+        start = stop
+        while start > 0 and not lines[start].blank_before:
+            start -= 1
+        return [(i, b) for i, b in kept if i < start or stop - start > 4]
+    trimmed = list(kept)
+    if trimmed and trimmed[-1][1].kind == "p" and len(trimmed) > 1 and trimmed[-2][1].kind == "h":
+        trimmed.pop()
+    if trimmed and trimmed[-1][1].kind == "h":
+        trimmed.pop()
+    return trimmed
+
+
+def _drop_dangling_heads(kept: list[tuple[int, Block]]) -> list[tuple[int, Block]]:
+    """A crosshead stands only before body text; a lone short line is page furniture."""
+    out = []
+    for k, (i, block) in enumerate(kept):
+        nxt = kept[k + 1][1] if k + 1 < len(kept) else None
+        if block.kind == "h" and (nxt is None or nxt.kind == "h"):
+            continue
+        out.append((i, block))
+    return out
+
+
+def _split_names(text: str) -> tuple[str, ...]:
+    text = re.sub(r"^(?:by|authors?:)\s*", "", text.strip(), flags=re.I)
+    text = _WEEKDAY_TAIL.sub("", text).strip(" ,|")
+    names = []
+    for part in re.split(r",\s*|\s+and\s+|\s*&\s*|\s*\|\s*", text):
+        part = part.strip()
+        if 1 <= len(part.split()) <= 6 and part[:1].isupper():
+            names.append(part)
+    return tuple(dict.fromkeys(names))
+
+
+def _authors(lines: list[_Line], title: int | None, lead: int) -> tuple[str, ...]:
+    texts = [ln.text for ln in lines]
+    for text in texts:
+        if re.match(r"^authors?:\s*\S", text, re.I):
+            return _split_names(text)
+    for text in texts[(title or 0) + 1 : lead]:
+        if _is_byline(text) and not fur.is_caption(text):
+            dates = find_dates(text)
+            names = text[: dates[0].start] if dates else text
+            found = _split_names(_READ_TIME.sub("", names))
+            if found:
+                return found
+    for k, text in enumerate(texts[:-1]):
+        if text.lower() == "avatar":
+            return _split_names(texts[k + 1])
+    return ()
+
+
+def _publication_date(lines: list[_Line], title: int | None, lead: int, body: _Body,
+                      hint: dt.date | None) -> dt.date | None:
+    """Byline or date line near the title, else the scraper's hint, else the lead's dateline."""
+    start = title if title is not None else max(0, lead - 6)
+    near = list(range(start, lead)) + list(range(max(0, start - 3), start))
+    for i in near:
+        text = lines[i].text
+        if fur.is_caption(text):
+            continue
+        for match in find_dates(text):
+            if match.complete and not _UPDATED.search(text[: match.start]):
+                return match.as_date()
+    if hint:
+        return hint
+    reference = _latest_complete(lines[start:body.end])
+    if reference and body.blocks:
+        for match in find_dates(body.blocks[0][1].text):
+            if match.day is not None:
+                return complete_year(match, reference)
+    return None
+
+
+def _latest_complete(lines: list[_Line]) -> dt.date | None:
+    days = [d.as_date() for ln in lines for d in find_dates(ln.text) if d.complete]
+    return max((d for d in days if d), default=None)
+
+
+def clean_text(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
+    hint, lines = _lines(raw.text)
+    lead = _find_lead(lines)
+    if lead is None:
+        return Skip("not an article: no paragraph of prose (menus, links or noise only)")
+    title_i = _find_title(lines, lead)
+    title = lines[title_i].text if title_i is not None else None
+    body = _body(lines, lead, title)
+    if sum(word_count(b.text) for _, b in body.blocks) < _MIN_BODY_WORDS:
+        return Skip("not an article: too little body text")
+    if title is None:
+        return Skip("no headline found above the article text")
+    day = _publication_date(lines, title_i, lead, body, hint)
+    if day is None:
+        return Skip("no publication date found")
+    in_body = {i for i, _ in body.blocks}
+    furniture_text = "\n".join(ln.text for k, ln in enumerate(lines) if k not in in_body)
+    source = outlets.identify(furniture_text) or next(
+        (o for o in map(fur.outlet_from_line, (ln.text for ln in lines)) if o), None)
+    authors = tuple(a for a in _authors(lines, title_i, lead) if a != source)
+    return Article(title=title, date=day, source=source, authors=authors,
+                   blocks=tuple(b for _, b in body.blocks))

@@ -1,0 +1,91 @@
+"""Typed settings: [tool.newsdigest] in the site's pyproject.toml, then command-line flags.
+
+Validated once, up front: a bad setting is a usage error (exit 2) before any work starts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str = "News digest"
+    description: str = "A weekly digest of the news, by person."
+    language: str = "en"
+    base_url: str = "http://127.0.0.1:8000/"
+    feed_items: int = 50
+    index_weeks: int = 8
+
+
+@dataclass(frozen=True)
+class Paths:
+    root: Path
+    seeds: Path
+    content: Path
+    site: Path
+    templates: Path
+
+    @property
+    def cache(self) -> Path:
+        """Caches sit beside site/, one folder per site folder, never inside it."""
+        return self.site.parent / ".newsdigest-cache" / self.site.name
+
+    @property
+    def people_overrides(self) -> Path:
+        return self.root / "people.yaml"
+
+    @property
+    def outlet_overrides(self) -> Path:
+        return self.root / "outlets.yaml"
+
+    @property
+    def pyproject(self) -> Path:
+        return self.root / "pyproject.toml"
+
+
+def load_config(pyproject: Path, overrides: dict[str, object]) -> Config:
+    """Read [tool.newsdigest] (if the file exists) and apply non-None overrides."""
+    values: dict[str, object] = {}
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{pyproject.name}: not valid TOML: {exc}") from None
+        values = dict(data.get("tool", {}).get("newsdigest", {}))
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return _validate(values, pyproject.name)
+
+
+def _validate(values: dict[str, object], origin: str) -> Config:
+    known = {f.name: f for f in fields(Config)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(f"{origin}: unknown setting(s) in [tool.newsdigest]: {', '.join(unknown)}")
+    config = Config()
+    for name, value in values.items():
+        default = getattr(config, name)
+        if isinstance(default, int) and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise ConfigError(f"{origin}: '{name}' must be a positive whole number, not {value!r}")
+        if isinstance(default, str) and not (isinstance(value, str) and value.strip()):
+            raise ConfigError(f"{origin}: '{name}' must be a non-empty string, not {value!r}")
+        config = replace(config, **{name: value})
+    if not config.base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"base URL must start with http:// or https://, not {config.base_url!r}")
+    return replace(config, base_url=config.base_url.rstrip("/") + "/")
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)

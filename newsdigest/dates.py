@@ -1,0 +1,134 @@
+"""The one date parser: every date shape the pages use, found with its position in the text.
+
+Choosing *which* date is the publication date is the cleaner's job (it knows where the byline
+and the teasers are); this module only finds dates and fills in a missing year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = r"(?P<{0}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+_TIME = r"(?:,?\s*(?:at\s+)?(?P<hh{0}>\d{{1,2}}):\d{{2}}(?:\s*[ap]\.?m\.?)?)?"
+
+_PATTERNS = [
+    # 2023-12-04, 2023-12-04T19:00:00+02:00
+    r"(?P<iso>(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2}))(?:[T ](?P<ihh>\d{2}):(?P<imm>\d{2}))?",
+    # Tuesday, 3 December 2024, 12:37 · 29 Apr, 2024 · 3rd of December 2024
+    _WEEKDAY + r"(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH.format("m1")
+    + r",?(?:\s+(?P<y1>\d{4}))?" + _TIME.format(1),
+    # December 4, 2023 7:00 PM · Dec. 4 · Sept. 25 · Feb. 15, 10:42 AM
+    _WEEKDAY + _MONTH.format("m2") + r"\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?\b(?!:)"
+    + r"(?:,?\s+(?P<y2>\d{4})\b)?" + _TIME.format(2),
+    # 29/11/2022 - 17:15 · 12.02.2025 19:47
+    r"(?P<n1>\d{1,2})(?P<sep>[./])(?P<n2>\d{1,2})(?P=sep)(?P<ny>\d{4})"
+    + r"(?:\s*[-–,]?\s*(?P<nhh>\d{1,2}):(?P<nmm>\d{2}))?",
+    # November 2023 (no day)
+    _MONTH.format("m3") + r",?\s+(?P<y3>\d{4})\b",
+]
+_DATE_RE = re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in _PATTERNS) + r")", re.I)
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """A date found in text. `year` is None when the text gave none ("on Sept. 25")."""
+
+    year: int | None
+    month: int
+    day: int | None
+    start: int
+    end: int
+    has_time: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.year is not None and self.day is not None
+
+    def as_date(self, year: int | None = None) -> dt.date | None:
+        """The calendar date, with `year` filling a missing one; None when impossible."""
+        y = self.year if self.year is not None else year
+        if y is None or self.day is None:
+            return None
+        try:
+            return dt.date(y, self.month, self.day)
+        except ValueError:
+            return None
+
+
+def _to_match(m: re.Match[str], day_first: bool) -> DateMatch | None:
+    g = m.groupdict()
+    if "may" in (g["m1"], g["m2"], g["m3"]):  # the verb, not the month
+        return None
+    if g["iso"]:
+        return DateMatch(int(g["iy"]), int(g["im"]), int(g["id"]), m.start(), m.end(), bool(g["ihh"]))
+    if g["m1"]:
+        return _named(g["m1"], g["d1"], g["y1"], m, bool(g["hh1"]))
+    if g["m2"]:
+        return _named(g["m2"], g["d2"], g["y2"], m, bool(g["hh2"]))
+    if g["n1"]:
+        a, b = int(g["n1"]), int(g["n2"])
+        day, month = (a, b) if (day_first and b <= 12) or a > 12 else (b, a)
+        return DateMatch(int(g["ny"]), month, day, m.start(), m.end(), bool(g["nhh"]))
+    if g["m3"]:
+        return DateMatch(int(g["y3"]), _MONTHS[g["m3"].lower()], None, m.start(), m.end(), False)
+    return None
+
+
+def _named(month: str, day: str, year: str | None, m: re.Match[str], has_time: bool) -> DateMatch:
+    return DateMatch(int(year) if year else None, _MONTHS[month.lower()], int(day),
+                     m.start(), m.end(), has_time)
+
+
+def find_dates(text: str, day_first: bool = True) -> list[DateMatch]:
+    """Every date in `text`, in order. Impossible dates (31 Feb, month 13) are dropped."""
+    found = []
+    for m in _DATE_RE.finditer(text):
+        match = _to_match(m, day_first)
+        if match is None or not 1 <= match.month <= 12:
+            continue
+        if match.day is not None and not 1 <= match.day <= 31:
+            continue
+        if match.year is not None and not 1900 <= match.year <= 2100:
+            continue
+        if match.as_date(match.year or 2000) is None and match.day is not None:
+            continue
+        found.append(match)
+    return found
+
+
+def complete_year(match: DateMatch, reference: dt.date) -> dt.date | None:
+    """Give a year-less date ("Sept. 25") the year that puts it on or after `reference`.
+
+    `reference` is the latest complete date elsewhere on the page (a caption, a copyright
+    line): a story is published after the photos in it, and "Jan. 3" next to "Dec. 30, 2024"
+    means 2025.
+    """
+    if match.year is not None:
+        return match.as_date()
+    for year in (reference.year, reference.year + 1):
+        day = match.as_date(year)
+        if day is not None and day >= reference - dt.timedelta(days=7):
+            return day
+    return None
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A front-matter date (a date, a datetime or an ISO string) as a date; None if not one."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        found = find_dates(value)
+        if len(found) == 1 and found[0].complete:
+            return found[0].as_date()
+    return None

@@ -1,0 +1,151 @@
+"""Entry <-> Markdown file (contract 2): YAML front matter, then the digest body.
+
+Front matter is written and read by PyYAML (C dumper/loader), never assembled by hand, so a
+title with ": ", quotes or a leading "#" round-trips. Page text is escaped before it becomes
+Markdown: nothing a page says can turn into markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from .dates import parse_date
+from .model import Entry, EntryMeta, iso_week
+
+try:
+    _Dumper: type = yaml.CSafeDumper
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml: same output, slower
+    _Dumper, _Loader = yaml.SafeDumper, yaml.SafeLoader
+
+FIELDS = ("title", "date", "week", "source", "authors", "people", "summary", "seed", "seed_sha256")
+_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+
+
+class EntryError(ValueError):
+    """An entry file that cannot be read; the message says what is wrong."""
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown syntax so page text renders as the literal text it is."""
+    text = _INLINE.sub(r"\\\1", text)
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def front_matter(entry: Entry) -> dict:
+    return {
+        "title": entry.title,
+        "date": entry.date,
+        "week": entry.week,
+        "source": entry.source,
+        "authors": list(entry.authors),
+        "people": list(entry.people),
+        "summary": entry.summary,
+        "seed": entry.seed,
+        "seed_sha256": entry.seed_sha256,
+    }
+
+
+def body_markdown(entry: Entry) -> str:
+    """The digest: summary, key quotes with speakers, then the cleaned article."""
+    parts = [md_escape(entry.summary)] if entry.summary else []
+    if entry.quotes:
+        parts.append("## Key quotes")
+        for quote in entry.quotes:
+            lines = [f"> “{md_escape(quote.text)}”"]
+            if quote.speaker:
+                lines.append(f"> — {md_escape(quote.speaker)}")
+            parts.append("\n>\n".join(lines))
+    parts.append("## Article")
+    for block in entry.blocks:
+        text = md_escape(block.text)
+        parts.append({"h": f"### {text}", "li": f"- {text}"}.get(block.kind, text))
+    return "\n\n".join(_join_lists(parts)) + "\n"
+
+
+def _join_lists(parts: list[str]) -> list[str]:
+    """Consecutive list items form one list (one blank-free run), not loose paragraphs."""
+    out: list[str] = []
+    for part in parts:
+        if part.startswith("- ") and out and out[-1].startswith("- "):
+            out[-1] += "\n" + part
+        else:
+            out.append(part)
+    return out
+
+
+def to_markdown(entry: Entry) -> str:
+    head = yaml.dump(front_matter(entry), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=None, width=100_000)
+    return f"---\n{head}---\n\n{body_markdown(entry)}"
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    meta: dict
+    body: str
+
+
+def parse(text: str) -> ParsedEntry:
+    """Split and load front matter; raises EntryError with a one-line reason."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        raise EntryError("no YAML front matter (the file must start with a '---' line)")
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        end = text.find("\n---", 3) if text.rstrip().endswith("\n---") else -1
+    if end < 0:
+        raise EntryError("front matter is not closed by a '---' line")
+    try:
+        meta = yaml.load(text[4:end], Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        raise EntryError(f"invalid YAML front matter{where}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(meta, dict):
+        raise EntryError("front matter is not a YAML mapping")
+    return ParsedEntry(meta, text[end + 5:].lstrip("\n"))
+
+
+def _names(meta: dict, key: str) -> tuple[str, ...]:
+    value = meta.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise EntryError(f"'{key}' must be a list of names")
+    return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+
+
+def to_meta(parsed: ParsedEntry, path: str, slug: str, sha256: str) -> EntryMeta:
+    """The site's view of an entry; validates every field the site needs."""
+    meta = parsed.meta
+    title = meta.get("title")
+    if not isinstance(title, (str, int, float)) or not str(title).strip():
+        raise EntryError("'title' is missing or empty")
+    day = parse_date(meta.get("date"))
+    if day is None:
+        raise EntryError(f"'date' is missing or not a date (YYYY-MM-DD): {meta.get('date')!r}")
+    source = meta.get("source")
+    seed = meta.get("seed")
+    return EntryMeta(
+        slug=slug, path=path, sha256=sha256, title=str(title).strip(), date=day,
+        source=str(source).strip() if source not in (None, "") else None,
+        authors=_names(meta, "authors"), people=_names(meta, "people"),
+        summary=str(meta.get("summary") or "").strip(),
+        seed=str(seed) if seed else None,
+    )
+
+
+def week_mismatch(parsed: ParsedEntry, day: dt.date) -> str | None:
+    """A hand-edited date whose `week` was left behind: say so (the date wins)."""
+    week = parsed.meta.get("week")
+    if week and str(week) != iso_week(day):
+        return f"'week: {week}' does not match 'date: {day}' ({iso_week(day)}); using the date"
+    return None

@@ -1,0 +1,41 @@
+"""RSS 2.0 feeds with feedgen: stable guids, absolute links, deterministic bytes.
+
+lastBuildDate is the newest item's date (never "now"), so a rebuild with no new entries
+writes identical bytes and feed readers see nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from feedgen.feed import FeedGenerator
+
+from .config import Config
+
+
+def _when(iso_day: str) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(iso_day), dt.time(12, 0), tzinfo=dt.timezone.utc)
+
+
+def render_feed(data: dict, config: Config) -> bytes:
+    """`data`: title (None for the site feed), self and link (site-relative), items (cards)."""
+    base = config.base_url
+    fg = FeedGenerator()
+    fg.title(f"{config.title}: {data['title']}" if data["title"] else config.title)
+    fg.description(f"Every digest entry naming {data['title']}." if data["title"] else config.description)
+    fg.link(href=base + data["self"], rel="self")  # feedgen's <link> is the last one set
+    fg.link(href=base + data["link"], rel="alternate")
+    fg.language(config.language)
+    fg.generator("newsdigest")
+    items = data["items"]
+    fg.lastBuildDate(_when(items[0]["date"]) if items else dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
+    for card in items:
+        fe = fg.add_entry(order="append")
+        fe.title(card["title"])
+        fe.link(href=base + card["url"])
+        fe.guid(card["guid"], permalink=False)
+        fe.pubDate(_when(card["date"]))
+        fe.description(card["summary"] or card["title"])
+        for person in card["people"]:
+            fe.category(term=person["name"])
+    return fg.rss_str(pretty=True)

@@ -1,0 +1,32 @@
+"""Warnings and progress lines. Every warning names the file it is about."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from .model import Warning_
+
+
+class Log:
+    """Collects warnings (for --strict and the summary) and prints by verbosity."""
+
+    def __init__(self, quiet: bool = False, verbose: bool = False, stream: TextIO | None = None) -> None:
+        self.quiet, self.verbose = quiet, verbose
+        self.stream = stream or sys.stderr
+        self.warnings: list[Warning_] = []
+
+    def warn(self, file: str, message: str) -> None:
+        warning = Warning_(file, message)
+        self.warnings.append(warning)
+        print(warning, file=self.stream, flush=True)
+
+    def info(self, message: str) -> None:
+        """Detail shown with --verbose only: what was rebuilt and why."""
+        if self.verbose:
+            print(message, file=self.stream, flush=True)
+
+    def say(self, message: str) -> None:
+        """A normal line (the summary); silenced by --quiet."""
+        if not self.quiet:
+            print(message, file=self.stream, flush=True)

@@ -1,0 +1,119 @@
+"""The frozen values that flow between stages.
+
+Every stage takes one of these and returns the next, so a stage can be run in another process
+(or on another machine) and its result cached by the hash of what it was made from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Form = Literal["text", "html"]
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """A seed decoded to text: what ingest hands to clean."""
+
+    name: str  # path relative to seeds/, with forward slashes
+    sha256: str  # hash of the raw bytes
+    text: str  # decoded, newlines normalised to \n
+    form: Form
+
+
+BlockKind = Literal["p", "h", "li"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of article body: a paragraph, a crosshead or a list item."""
+
+    kind: BlockKind
+    text: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """What clean found on a page: the article itself, stripped of the site around it."""
+
+    title: str
+    date: dt.date | None
+    source: str | None
+    authors: tuple[str, ...]
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A page that yields no entry, and why (one warning line)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    speaker: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One digest entry, ready to be written as content/<week>/<slug>.md."""
+
+    title: str
+    date: dt.date
+    source: str | None
+    authors: tuple[str, ...]
+    people: tuple[str, ...]
+    summary: str
+    seed: str
+    seed_sha256: str
+    quotes: tuple[Quote, ...]
+    blocks: tuple[Block, ...]
+
+    @property
+    def week(self) -> str:
+        return iso_week(self.date)
+
+
+@dataclass(frozen=True)
+class EntryMeta:
+    """An entry as the site sees it: front matter plus where its body lives.
+
+    The site model holds only these (never bodies), so memory stays flat as the archive grows.
+    """
+
+    slug: str
+    path: str  # relative to content/
+    sha256: str  # hash of the entry file's bytes
+    title: str
+    date: dt.date
+    source: str | None
+    authors: tuple[str, ...]
+    people: tuple[str, ...]
+    summary: str
+    seed: str | None
+    quotes: tuple[Quote, ...] = field(default=())
+
+    @property
+    def week(self) -> str:
+        return iso_week(self.date)
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """One warning line: always names the file it is about."""
+
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"warning: {self.file}: {self.message}"
+
+
+def iso_week(day: dt.date) -> str:
+    """ISO 8601 week label, e.g. 2023-W49 (the ISO year, which differs near 1 January)."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"

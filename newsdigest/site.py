@@ -1,0 +1,159 @@
+"""The site model: entries' front matter -> every page of contract 3, as plain data.
+
+Built whole before anything is written (Pelican's two phases). Each Page carries the data
+its template needs and nothing else, so the page's fingerprint is exactly its inputs: a page
+is re-rendered only when that data, its template or the config changed. Bodies are never
+held here; an entry page names the content file its body comes from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .model import EntryMeta
+from .people import Registry
+from .textutil import slug as make_slug
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to site/
+    kind: str  # template name (html) or "feed" / "sitemap"
+    data: dict = field(hash=False)
+    body_from: str | None = None  # content/ path of the Markdown body (entry pages)
+    body_sha: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    pages: tuple[Page, ...]
+    entries: int
+    people: int
+
+
+def week_label(week: str) -> str:
+    year, num = week.split("-W")
+    monday = dt.date.fromisocalendar(int(year), int(num), 1)
+    sunday = monday + dt.timedelta(days=6)
+    span = f"{monday.day} {monday:%b} – {sunday.day} {sunday:%b} {sunday.year}"
+    return f"Week {int(num)}, {year} · {span}"
+
+
+def person_slugs(names: list[str]) -> dict[str, str]:
+    """One slug per name; two names that fold to one slug get deterministic suffixes."""
+    out: dict[str, str] = {}
+    taken: Counter[str] = Counter()
+    for name in sorted(names):
+        base = make_slug(name)
+        taken[base] += 1
+        out[name] = base if taken[base] == 1 else f"{base}-{taken[base]}"
+    return out
+
+
+def _card(e: EntryMeta, pslug: dict[str, str]) -> dict:
+    return {
+        "slug": e.slug, "title": e.title, "date": e.date.isoformat(), "week": e.week,
+        "source": e.source, "authors": list(e.authors), "summary": e.summary,
+        "people": [{"name": p, "slug": pslug[p]} for p in e.people],
+        "url": f"entries/{e.slug}/index.html", "guid": _guid(e),
+    }
+
+
+def _guid(e: EntryMeta) -> str:
+    """Stable across hosts, rebuilds and title edits: the seed's name (or the entry's path)."""
+    return f"newsdigest:{e.seed or e.path}"
+
+
+def _groups(cards: list[dict]) -> list[dict]:
+    """A week's entries grouped by person (most entries first); unnamed ones last."""
+    by_person: dict[str, list[dict]] = defaultdict(list)
+    slugs: dict[str, str] = {}
+    prominence: dict[str, int] = {}
+    loose = []
+    for card in cards:
+        for rank, p in enumerate(card["people"]):
+            by_person[p["name"]].append(card)
+            slugs[p["name"]] = p["slug"]
+            prominence[p["name"]] = min(rank, prominence.get(p["name"], rank))
+        if not card["people"]:
+            loose.append(card)
+    order = sorted(by_person, key=lambda n: (-len(by_person[n]), prominence[n], n))
+    groups = [{"person": {"name": n, "slug": slugs[n]}, "entries": by_person[n]} for n in order]
+    if loose:
+        groups.append({"person": None, "entries": loose})
+    return groups
+
+
+def build_model(entries: list[EntryMeta], registry: Registry, feed_items: int, index_weeks: int) -> SiteModel:
+    entries = sorted(entries, key=lambda e: (e.date, e.slug), reverse=True)
+    pslug = person_slugs(sorted({p for e in entries for p in e.people}))
+    cards = [_card(e, pslug) for e in entries]
+    weeks: dict[str, list[dict]] = defaultdict(list)
+    for card in cards:
+        weeks[card["week"]].append(card)
+    week_keys = sorted(weeks, reverse=True)
+    pages: list[Page] = []
+    pages += _week_pages(weeks, week_keys, index_weeks)
+    pages += _people_pages(cards, pslug, registry, feed_items)
+    pages += _entry_pages(entries, cards)
+    pages.append(Page("feed.xml", "feed", {"title": None, "self": "feed.xml", "link": "index.html",
+                                            "items": cards[:feed_items]}))
+    pages.append(Page("404.html", "404.html", {}))
+    urls = sorted(p.path for p in pages if p.path.endswith(".html") and p.path != "404.html")
+    pages.append(Page("sitemap.xml", "sitemap", {"urls": urls}))
+    return SiteModel(tuple(pages), len(entries), len(pslug))
+
+
+def _week_pages(weeks: dict[str, list[dict]], keys: list[str], index_weeks: int) -> list[Page]:
+    summaries = [{"week": w, "label": week_label(w), "count": len(weeks[w]),
+                  "people": len({p["name"] for c in weeks[w] for p in c["people"]}),
+                  "url": f"weeks/{w}/index.html"} for w in keys]
+    latest = [dict(s, groups=_groups(weeks[s["week"]])) for s in summaries[:index_weeks]]
+    pages = [Page("index.html", "index.html", {"weeks": latest, "all_weeks": len(keys)}),
+             Page("weeks/index.html", "weeks.html", {"weeks": summaries})]
+    for i, w in enumerate(keys):
+        newer = summaries[i - 1] if i > 0 else None
+        older = summaries[i + 1] if i + 1 < len(keys) else None
+        pages.append(Page(f"weeks/{w}/index.html", "week.html",
+                          {"week": summaries[i], "groups": _groups(weeks[w]), "newer": newer, "older": older}))
+    return pages
+
+
+def _people_pages(cards: list[dict], pslug: dict[str, str], registry: Registry, feed_items: int) -> list[Page]:
+    mine: dict[str, list[dict]] = defaultdict(list)
+    for card in cards:
+        for p in card["people"]:
+            mine[p["name"]].append(card)
+    index = [{"name": n, "slug": pslug[n], "count": len(mine[n]), "first": mine[n][-1]["date"],
+              "last": mine[n][0]["date"]} for n in sorted(mine)]
+    pages = [Page("people/index.html", "people.html", {"people": index})]
+    for row in index:
+        name, own = row["name"], mine[row["name"]]
+        by_week: dict[str, list[dict]] = defaultdict(list)
+        for card in own:
+            by_week[card["week"]].append(card)
+        timeline = [{"week": w, "label": week_label(w), "url": f"weeks/{w}/index.html",
+                     "entries": by_week[w]} for w in sorted(by_week, reverse=True)]
+        person = dict(row, role=registry.role(name))
+        base = f"people/{row['slug']}/"
+        pages.append(Page(base + "index.html", "person.html",
+                          {"person": person, "timeline": timeline, "feed": base + "feed.xml"}))
+        pages.append(Page(base + "feed.xml", "feed", {"title": name, "self": base + "feed.xml",
+                                                      "link": base + "index.html", "items": own[:feed_items]}))
+    return pages
+
+
+def _entry_pages(entries: list[EntryMeta], cards: list[dict]) -> list[Page]:
+    pages = []
+    for i, (e, card) in enumerate(zip(entries, cards)):
+        newer = cards[i - 1] if i > 0 else None
+        older = cards[i + 1] if i + 1 < len(cards) else None
+        data = {"entry": card, "newer": _link(newer), "older": _link(older)}
+        pages.append(Page(card["url"], "entry.html", data, body_from=e.path, body_sha=e.sha256))
+    return pages
+
+
+def _link(card: dict | None) -> dict | None:
+    return {"title": card["title"], "url": card["url"]} if card else None

@@ -1,0 +1,197 @@
+"""seeds/ -> content/: make, refresh and retire entries, never touching what a person wrote.
+
+The ledger (content/.newsdigest-ledger.json, committed with the entries) records, per seed,
+the entry made from it and the hash of the bytes the tool wrote. An entry whose bytes differ
+from that hash was edited by hand and is never overwritten or deleted. An entry deleted by
+hand stays deleted while its seed's bytes stay the same. The ledger lives in content/ rather
+than in a cache so that a fresh clone still knows which entries are pristine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .config import Paths
+from .entries import to_markdown
+from .ingest import sha256
+from .log import Log
+from .model import Entry, Skip
+from .store import read_json, read_pickle, remove, write_atomic, write_json, write_pickle
+from .textutil import slug as make_slug
+from . import code_digest
+from .workers import Knowledge, SeedResult, SeedTask, mapper
+
+LEDGER = ".newsdigest-ledger.json"
+
+
+@dataclass(frozen=True)
+class Record:
+    seed_sha256: str
+    generator: str
+    entry: str | None = None  # path relative to content/; None when the seed was skipped
+    entry_sha256: str | None = None
+    skipped: str | None = None  # the reason, re-warned on every build while it holds
+
+
+@dataclass
+class SyncReport:
+    generated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept_edits: list[str] = field(default_factory=list)
+
+
+def list_seeds(seeds: Path) -> list[str]:
+    if not seeds.is_dir():
+        return []
+    return sorted(p.relative_to(seeds).as_posix() for p in seeds.rglob("*")
+                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(seeds).parts))
+
+
+def list_entries(content: Path) -> list[str]:
+    if not content.is_dir():
+        return []
+    return sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md")
+                  if not any(part.startswith(".") for part in p.relative_to(content).parts))
+
+
+def _file_sha(path: Path) -> str | None:
+    try:
+        return sha256(path.read_bytes())
+    except OSError:
+        return None
+
+
+class _Sync:
+    """One pass of seeds -> content. Holds the ledger while it is being updated."""
+
+    def __init__(self, paths: Paths, knowledge: Knowledge, log: Log) -> None:
+        self.paths, self.knowledge, self.log = paths, knowledge, log
+        raw = read_json(paths.content / LEDGER, {}).get("seeds", {})
+        self.ledger: dict[str, Record] = {}
+        for name, rec in raw.items():
+            try:
+                self.ledger[name] = Record(**rec)
+            except TypeError:
+                continue
+        self.stems = {Path(rel).stem: rel for rel in list_entries(paths.content)}
+        self.report = SyncReport()
+
+    def run(self, jobs: int, executor: str) -> SyncReport:
+        seeds = list_seeds(self.paths.seeds)
+        tasks = [t for t in (self._plan(name) for name in seeds) if t is not None]
+        with mapper(self.knowledge, jobs, executor, len(tasks)) as run:
+            for result in run(tasks):
+                self._apply(result)
+        self._retire(set(seeds))
+        self._save()
+        return self.report
+
+    def _plan(self, name: str) -> SeedTask | None:
+        """What to do with one seed; None when nothing needs doing."""
+        path = self.paths.seeds / name
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.log.warn(f"seeds/{name}", f"cannot be read ({exc.strerror or exc}); skipped")
+            return None
+        sha = sha256(data)
+        rec = self.ledger.get(name)
+        if rec is not None and self._settled(name, rec, sha):
+            return None
+        cached = read_pickle(self._cache_path(sha))
+        return SeedTask(name, sha, None if cached is not None else data, cached)
+
+    def _settled(self, name: str, rec: Record, sha: str) -> bool:
+        """True when the seed's entry needs no work (up to date, edited, or deleted by hand)."""
+        same_seed = rec.seed_sha256 == sha
+        if rec.skipped is not None:
+            if same_seed and rec.generator == self.knowledge.digest:
+                self.log.warn(f"seeds/{name}", rec.skipped)
+                return True
+            return False
+        entry = self.paths.content / (rec.entry or "")
+        current = _file_sha(entry) if rec.entry else None
+        if current is None:
+            if same_seed:
+                self.log.info(f"content/{rec.entry}: deleted by hand; not regenerated from seeds/{name}")
+            return same_seed
+        if current != rec.entry_sha256:
+            if not same_seed:
+                self.log.warn(f"content/{rec.entry}", f"edited by hand since it was generated; kept as is "
+                              f"although its seed seeds/{name} changed")
+                self.ledger[name] = Record(sha, rec.generator, rec.entry, rec.entry_sha256)
+            self.report.kept_edits.append(rec.entry or "")
+            return True
+        return same_seed and rec.generator == self.knowledge.digest
+
+    def _cache_path(self, sha: str) -> Path:
+        return self.paths.cache / "clean" / sha[:2] / f"{sha}-{code_digest()}.pickle"
+
+    def _apply(self, result: SeedResult) -> None:
+        name, sha = result.name, result.sha256
+        write_pickle(self._cache_path(sha), result.cleaned)
+        old = self.ledger.get(name)
+        if isinstance(result.entry, Skip):
+            self._skip(name, sha, old, result.entry.reason)
+            return
+        rel = self._place(result.entry, old)
+        data = to_markdown(result.entry).encode("utf-8")
+        target = self.paths.content / rel
+        if _file_sha(target) != sha256(data):
+            write_atomic(target, data)
+        if old and old.entry and old.entry != rel and _file_sha(self.paths.content / old.entry) == old.entry_sha256:
+            remove(self.paths.content / old.entry, self.paths.content)
+            self.stems.pop(Path(old.entry).stem, None)
+        self.stems[Path(rel).stem] = rel
+        self.ledger[name] = Record(sha, self.knowledge.digest, rel, sha256(data))
+        self.report.generated.append(rel)
+
+    def _skip(self, name: str, sha: str, old: Record | None, reason: str) -> None:
+        self.log.warn(f"seeds/{name}", reason)
+        if old and old.entry and (self.paths.content / old.entry).exists():
+            self.log.warn(f"seeds/{name}", f"kept its earlier entry content/{old.entry}")
+            self.ledger[name] = Record(sha, old.generator, old.entry, old.entry_sha256)
+            return
+        self.ledger[name] = Record(sha, self.knowledge.digest, skipped=reason)
+
+    def _place(self, entry: Entry, old: Record | None) -> str:
+        """content/<week>/<slug>.md, with a distinct, deterministic slug on a collision."""
+        base = make_slug(entry.title)
+        rel = f"{entry.week}/{base}.md"
+        owner = self.stems.get(base)
+        if owner is None or (old is not None and old.entry == owner):
+            return rel
+        suffix = hashlib.sha256(entry.seed.encode()).hexdigest()[:6]
+        self.log.warn(f"seeds/{entry.seed}", f"its slug '{base}' is taken by content/{owner}; "
+                      f"written as '{base}-{suffix}'")
+        return f"{entry.week}/{base}-{suffix}.md"
+
+    def _retire(self, present: set[str]) -> None:
+        """Seeds that are gone: their generated entries go too; edited entries stay."""
+        for name in sorted(set(self.ledger) - present):
+            rec = self.ledger.pop(name)
+            if not rec.entry:
+                continue
+            path = self.paths.content / rec.entry
+            current = _file_sha(path)
+            if current is None:
+                continue
+            if current == rec.entry_sha256:
+                remove(path, self.paths.content)
+                self.report.removed.append(rec.entry)
+            else:
+                self.log.warn(f"content/{rec.entry}", f"its seed seeds/{name} is gone; kept because it "
+                              "was edited by hand")
+
+    def _save(self) -> None:
+        records = {name: {k: v for k, v in asdict(rec).items() if v is not None}
+                   for name, rec in sorted(self.ledger.items())}
+        if records or (self.paths.content / LEDGER).exists():
+            self.paths.content.mkdir(parents=True, exist_ok=True)
+            write_json(self.paths.content / LEDGER, {"version": 1, "seeds": records})
+
+
+def sync(paths: Paths, knowledge: Knowledge, log: Log, jobs: int = 1, executor: str = "process") -> SyncReport:
+    return _Sync(paths, knowledge, log).run(jobs, executor)

@@ -1,0 +1,115 @@
+"""Per-article work (ingest -> clean -> understand) mapped over a concurrent.futures Executor.
+
+The function a worker runs takes bytes (or a cached Article) and returns values; it touches
+no file. The registry and outlet table are installed once per worker process (an
+initializer), not pickled with every task.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from . import code_digest
+from .clean import clean
+from .clean.furniture import Outlets
+from .digest import understand
+from .ingest import ingest
+from .model import Article, Entry, Skip
+from .people import Registry
+
+_INLINE_BELOW = 24  # fewer tasks than this run in-process: a pool costs more than it saves
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What understanding depends on besides the page: registry and outlet table."""
+
+    registry: Registry
+    outlets: Outlets
+    digest: str  # entries made under another digest are regenerated (if not edited)
+
+    @classmethod
+    def build(cls, people: list[list[dict]], outlets: list[list[dict]]) -> "Knowledge":
+        blob = json.dumps([code_digest(), people, outlets], sort_keys=True, default=str)
+        return cls(Registry.from_data(*people), Outlets.from_data([o for src in outlets for o in src]),
+                   hashlib.sha256(blob.encode()).hexdigest()[:16])
+
+
+@dataclass(frozen=True)
+class SeedTask:
+    name: str
+    sha256: str
+    data: bytes | None  # None when `cached` holds the clean result
+    cached: Article | Skip | None
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    name: str
+    sha256: str
+    cleaned: Article | Skip
+    entry: Entry | Skip
+
+
+_KNOWLEDGE: Knowledge | None = None
+
+
+def _install(knowledge: Knowledge) -> None:
+    global _KNOWLEDGE
+    _KNOWLEDGE = knowledge
+
+
+def process_seed(task: SeedTask) -> SeedResult:
+    """One seed through ingest, clean and understand. Never raises for bad input."""
+    assert _KNOWLEDGE is not None, "worker started without knowledge"
+    cleaned = task.cached
+    if cleaned is None:
+        raw = ingest(task.name, task.data or b"")
+        cleaned = raw if isinstance(raw, Skip) else _safe_clean(raw)
+    if isinstance(cleaned, Skip):
+        return SeedResult(task.name, task.sha256, cleaned, cleaned)
+    entry = understand(cleaned, task.name, task.sha256, _KNOWLEDGE.registry)
+    return SeedResult(task.name, task.sha256, cleaned, entry)
+
+
+def _safe_clean(raw) -> Article | Skip:
+    try:
+        return clean(raw, _KNOWLEDGE.outlets)  # type: ignore[union-attr]
+    except Exception as exc:  # a cleaner bug must cost one page, not the build
+        return Skip(f"could not be cleaned ({type(exc).__name__}: {exc})")
+
+
+@contextmanager
+def mapper(knowledge: Knowledge, jobs: int, executor: str, size: int
+           ) -> Iterator[Callable[[Iterable[SeedTask]], Iterator[SeedResult]]]:
+    """A `map` over the chosen executor; small batches run in this process."""
+    if jobs <= 1 or size < _INLINE_BELOW:
+        _install(knowledge)
+        yield lambda tasks: map(process_seed, tasks)
+        return
+    with _executor(knowledge, jobs, executor) as pool:
+        yield lambda tasks: pool.map(process_seed, tasks, chunksize=8)
+
+
+@contextmanager
+def _executor(knowledge: Knowledge, jobs: int, kind: str) -> Iterator[Executor]:
+    if kind == "process":
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_install, initargs=(knowledge,)) as pool:
+            yield pool
+        return
+    from distributed import Client, LocalCluster  # optional extra: newsdigest[dask]
+
+    if kind == "dask-local":
+        with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True) as cluster, \
+                Client(cluster) as client:
+            client.run(_install, knowledge)
+            yield client.get_executor()
+        return
+    with Client(kind.removeprefix("dask://")) as client:
+        client.run(_install, knowledge)
+        yield client.get_executor()

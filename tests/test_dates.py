@@ -1,0 +1,58 @@
+"""One date parser for every shape the pages use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from newsdigest.dates import complete_year, find_dates, parse_date
+from newsdigest.model import iso_week
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2023-12-04", dt.date(2023, 12, 4)),
+    ("2023-12-04T19:00:00+02:00", dt.date(2023, 12, 4)),
+    ("December 4, 2023 7:00 PM", dt.date(2023, 12, 4)),
+    ("29 Apr, 2024", dt.date(2024, 4, 29)),
+    ("Thursday, 3 October 2024, 14:05", dt.date(2024, 10, 3)),
+    ("29/11/2022 - 17:15", dt.date(2022, 11, 29)),
+    ("12.02.2025 19:47", dt.date(2025, 2, 12)),
+    ("Sept. 25, 2024", dt.date(2024, 9, 25)),
+    ("MazurenkoTuesday, 3 December 2024, 12:37", dt.date(2024, 12, 3)),
+])
+def test_complete_dates(text, expected):
+    found = [d for d in find_dates(text) if d.complete]
+    assert found and found[0].as_date() == expected
+
+
+def test_month_first_numeric_when_day_first_is_off_or_impossible():
+    assert find_dates("11/29/2022")[0].as_date() == dt.date(2022, 11, 29)
+    assert find_dates("02/12/2025", day_first=False)[0].as_date() == dt.date(2025, 2, 12)
+
+
+def test_year_less_dates_take_the_year_from_the_page():
+    sept = find_dates("on Sept. 25, thanking him")[0]
+    assert sept.year is None
+    assert complete_year(sept, dt.date(2024, 7, 18)) == dt.date(2024, 9, 25)
+    jan = find_dates("on Jan. 3 the talks")[0]
+    assert complete_year(jan, dt.date(2024, 12, 30)) == dt.date(2025, 1, 3)
+
+
+def test_not_dates():
+    assert find_dates("Article 5 partially in force") == []
+    assert find_dates("they may 2024 be") == []
+    assert find_dates("31/02/2024") == []
+
+
+@pytest.mark.parametrize("day, week", [
+    (dt.date(2024, 12, 30), "2025-W01"), (dt.date(2021, 1, 3), "2020-W53"), (dt.date(2023, 12, 4), "2023-W49"),
+])
+def test_iso_week_across_year_boundaries(day, week):
+    assert iso_week(day) == week
+
+
+def test_parse_date_front_matter_forms():
+    assert parse_date(dt.date(2024, 1, 2)) == dt.date(2024, 1, 2)
+    assert parse_date("2024-01-02") == dt.date(2024, 1, 2)
+    assert parse_date("soon") is None and parse_date(None) is None
