@@ -7,7 +7,7 @@ Every stage takes one of these and returns the next, so a stage can be run in an
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Form = Literal["text", "html"]
@@ -58,8 +58,18 @@ class Quote:
     speaker: str | None
 
 
+class _Dated:
+    """Anything with a publication date has an ISO week."""
+
+    date: dt.date
+
+    @property
+    def week(self) -> str:
+        return iso_week(self.date)
+
+
 @dataclass(frozen=True)
-class Entry:
+class Entry(_Dated):
     """One digest entry, ready to be written as content/<week>/<slug>.md."""
 
     title: str
@@ -73,13 +83,9 @@ class Entry:
     quotes: tuple[Quote, ...]
     blocks: tuple[Block, ...]
 
-    @property
-    def week(self) -> str:
-        return iso_week(self.date)
-
 
 @dataclass(frozen=True)
-class EntryMeta:
+class EntryMeta(_Dated):
     """An entry as the site sees it: front matter plus where its body lives.
 
     The site model holds only these (never bodies), so memory stays flat as the archive grows.
@@ -95,11 +101,6 @@ class EntryMeta:
     people: tuple[str, ...]
     summary: str
     seed: str | None
-    quotes: tuple[Quote, ...] = field(default=())
-
-    @property
-    def week(self) -> str:
-        return iso_week(self.date)
 
 
 @dataclass(frozen=True)
