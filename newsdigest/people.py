@@ -32,6 +32,24 @@ state premier leader lieutenant colonel major admiral marshal sir lord lady chie
 first lady acting interim
 """.split())
 
+# The same for Ukrainian and Russian pages (matched folded, like every token).
+ROLE_WORDS |= {fold(w) for w in """
+президент президента президентом міністр міністра міністром прем'єр-міністр прем'єр-міністра генеральний
+генерального генеральним секретар секретаря секретарем голова голови речник посол канцлер
+министр министра премьер-министр генеральный генерального секретарь секретаря пресс-секретарь глава
+""".split()}
+
+# Titles that, right before a name, say it is a person's ("CEO Armin Papperger").
+_TITLE_CUES = set("""
+president minister secretary chancellor mayor governor ambassador speaker commissioner spokesperson
+spokesman spokeswoman senator sen rep ceo director chairman chairwoman chair adviser advisor commander
+envoy general colonel king queen pope mr mrs ms dr sir lord lady premier leader prosecutor lieutenant
+admiral marshal negotiator founder coach captain judge
+""".split())
+_ROLE_BEFORE = re.compile(
+    r"(?:\b(?:" + "|".join(sorted(_TITLE_CUES)) + r"|head|chief|deputy)\b"
+    r"(?:\s+of\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){1,4})?|\b(?:Mr|Mrs|Ms|Dr|Sir)\.?)\s*$", re.I)
+
 _NOT_NAMES = set("""
 ukraine ukraines ukrainian ukrainians russia russian russians nato eu un us usa uk europe european
 brussels kyiv kiev moscow washington berlin paris london warsaw new york white house kremlin
@@ -50,7 +68,15 @@ north northern south southern central security defence intelligence service serv
 national international world global day week month year today yesterday tomorrow patriot
 himars f-16 leopard abrams storm shadow atacms iris-t nasams airport station street square
 pravda independent journal post times guardian reuters afp ap bbc cnn politico bloomberg
-""".split())
+group committee confederation party command bank fund company institute university organization
+organisation association conference foundation corporation club league court tribunal policy
+contact brazilian league cup championship olympic games festival museum hospital airlines railways
+treaty declaration plan formula initiative coalition mission operation programme program fleet
+""".split()) | {fold(w) for w in """
+україна україни україну україні росія росії росію нато сша європа європи єс київ києві брюссель
+брюсселі москва москви вашингтон верховна рада альянс альянсу план перемоги
+украина украины россия россии москвы вашингтоном киев кремль сша ес
+""".split()}
 
 _APPOSITION = re.compile(
     r"^,?\s+(?:the\s+|a\s+|an\s+|who\s+is\s+(?:the\s+)?)?(?:[\w'’-]+\s+){0,4}?"
@@ -179,6 +205,11 @@ def find_mentions(units: list[str], registry: Registry, exclude: tuple[str, ...]
             _match_span(text, u, span, registry, exact, pending)
     known = {m.name for m in exact}
     for kind, u, tok, candidates in pending:
+        if kind == "weak":
+            if _recurs(tok.name.split()[-1], units, times=2):
+                exact.append(tok)
+                known.add(tok.name)
+            continue
         name = _resolve(kind, tok, candidates, known, registry)
         if name:
             exact.append(Mention(name, u, tok.start, tok.end, exact=False))
@@ -234,25 +265,35 @@ def _flush_unknown(text: str, u: int, toks: list[_Tok], out: list[Mention], pend
         if run:
             _judge_run(text, u, run, role_before, out, pending)
             run = []
-        role_before = tok is not None and tok.key in ROLE_WORDS
+        role_before = tok is not None and tok.key in _TITLE_CUES
     return None
 
 
 def _judge_run(text: str, u: int, run: list[_Tok], role_before: bool,
                out: list[Mention], pending: list) -> None:
-    after, before = text[run[-1].end :], text[: run[0].start]
-    cued = role_before or _APPOSITION.match(after) or _SPEECH_AFTER.match(after) or \
-        _SPEECH_BEFORE.search(before)
-    if 2 <= len(run) <= 4 and cued:
+    after, before = text[run[-1].end :], text[max(0, run[0].start - 80) : run[0].start]
+    cued = role_before or _ROLE_BEFORE.search(before) or _APPOSITION.match(after) or \
+        _SPEECH_AFTER.match(after) or _SPEECH_BEFORE.search(before)
+    if 2 <= len(run) <= 4:
         name = " ".join(_POSSESSIVE.sub("", t.text) if k == len(run) - 1 else t.text
                         for k, t in enumerate(run))
-        out.append(Mention(name, u, run[0].start, run[-1].end))
+        mention = Mention(name, u, run[0].start, run[-1].end)
+        if cued:
+            out.append(mention)
+        else:
+            pending.append(("weak", u, mention, ()))
         return
     for tok in run:
         if len(tok.key) >= 6:
             pending.append(("typo", u, tok, ()))
         elif len(run) == 1:
             pending.append(("surname", u, tok, ()))
+
+
+def _recurs(word: str, units: list[str], times: int) -> bool:
+    """A capitalised name without a cue counts when its surname recurs ("Ancelotti said")."""
+    pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?:['’]s)?(?!\w)")
+    return sum(len(pattern.findall(text)) for text in units) >= times
 
 
 def _resolve(kind: str, tok: _Tok, candidates: tuple[str, ...], known: set[str],

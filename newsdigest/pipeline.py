@@ -67,12 +67,14 @@ def _yaml_list(path: Path, log: Log, label: str) -> list[dict]:
     return [d for d in data if isinstance(d, dict)]
 
 
-def load_knowledge(paths: Paths, log: Log) -> Knowledge:
+def load_knowledge(paths: Paths | None, log: Log) -> Knowledge:
+    """The shipped registries, with the site's own people.yaml / outlets.yaml on top."""
     shipped = resources.files("newsdigest") / "data"
-    people = [yaml.safe_load(shipped.joinpath("people.yaml").read_text(encoding="utf-8")),
-              _yaml_list(paths.people_overrides, log, "people.yaml")]
-    outlets = [_yaml_list(paths.outlet_overrides, log, "outlets.yaml"),
-               yaml.safe_load(shipped.joinpath("outlets.yaml").read_text(encoding="utf-8"))]
+    people = [yaml.safe_load(shipped.joinpath("people.yaml").read_text(encoding="utf-8"))]
+    outlets = [yaml.safe_load(shipped.joinpath("outlets.yaml").read_text(encoding="utf-8"))]
+    if paths is not None:
+        people.append(_yaml_list(paths.people_overrides, log, "people.yaml"))
+        outlets.insert(0, _yaml_list(paths.outlet_overrides, log, "outlets.yaml"))
     return Knowledge.build(people, outlets)
 
 

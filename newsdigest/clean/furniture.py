@@ -14,8 +14,14 @@ from ..textutil import fold, normalize_line
 
 _PROMO = re.compile(
     r"""^(?:
-        advertisement:?|advertising|ad|sponsored(?:\ content)?|реклама:?|
-        (?:read|see)\ (?:also|more)\b.*|also\ read\b.*|related:.*|читайте\ також.*|
+        advertisement\b.*|advertising|ad|sponsored(?:\ content)?|реклама:?|
+        scroll\ to\ continue|you\ can\ also\ highlight\ the\ text.*|
+        join\ (?:us|our)\b.*\b(?:telegram|channel|newsletter|community|whatsapp)\b.*|
+        follow\ [\w’'.-]+(?:\ [\w’'.-]+){0,2}\ on\ (?:x|twitter|telegram|facebook|instagram|threads|bluesky)\b.*|
+        we\ use\ cookies\b.*|.*\bcookies?\b.*\b(?:accept|agree|consent|settings)\b.*|
+        (?:yes,?\ )?i\ agree|accept(?:\ all)?(?:\ cookies)?|reject\ all|no,?\ take\ me\ to\ settings|
+        save|listen|comment|send\ us\ your\ feedback|subscribe(?:\ to\ the\ print\ edition)?|log\ ?in|
+        (?:read|see)\ (?:also|more)\b.*|also\ read\b.*|related:.*|читайте\ (?:також|также)\b.*|
         this\ audio\ is\ created\ with\ ai\ assistance|listen\ to\ (?:this|the)\ article.*|
         share(?:\ this(?:\ article|\ story)?)?(?:\ on\ .*)?|print|copy\ link|
         follow\ us\ on\ .*|subscribe\ to\ (?:our|the)\ .*|sign\ up\ for\ .*|
@@ -38,7 +44,14 @@ _STOP = re.compile(
         support\ independent\ journalism.*|support\ \w+\ or\ become\ our\ patron!?|
         become\ a\ (?:member|patron).*|(?:©|\(c\)|copyright)\ .*|all\ rights\ reserved.*|
         about\ the\ author|share\ your\ thoughts.*|we\ are\ the\ news\ team\ .*|
-        \d{1,2}:\d{2}(?:\ ?[ap]m)?
+        \d{1,2}:\d{2}(?:\ ?[ap]m)?|
+        other\ news|latest|more\ on\ this\ story|related\ (?:topics|stories|content|coverage)|
+        suggested\ topics:?|read\ next|in\ this\ issue|live(?:\ updates|\ feed|\ blog)?|
+        (?:reporting|writing|editing|additional\ reporting|compiled)\ by\b.*|
+        .*\bcontributed\ (?:to\ )?(?:this\ )?(?:report|story)\.?|our\ standards:.*|
+        share:?|share\ this:?|
+        підтримайте\b.*|головне|популярне|найпопулярніше|останні\ новини|
+        читайте\ также|главное|популярное|последние\ новости
     )$""",
     re.I | re.X,
 )
@@ -90,6 +103,31 @@ def is_glued_signature(line: str) -> bool:
     return len(line.split()) <= 8 and bool(_GLUED.match(line))
 
 
+NOT_TITLE = re.compile(r"^(?:by|posted|published|updated|issued|last\ updated|press\ release|автор|author)\b",
+                       re.I)
+NAME_NOISE = re.compile(r"^(?:by|authors?:?|автор(?:и)?:?|posted|published|updated|written)\s*(?:on|by)?\s*", re.I)
+_PLACE_TAIL = re.compile(r"\s+in\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?$")
+_WEEKDAY_TAIL = re.compile(r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Понеділок|Вівторок|Середа|Четвер|"
+                           r"П['’]ятниця|Субота|Неділя|Понедельник|Вторник|Среда|Четверг|Пятница|Суббота|"
+                           r"Воскресенье),?\s*$")
+
+
+def split_names(text: str) -> tuple[str, ...]:
+    """Names from a byline: 'By ZEKE MILLER and SEUNG MIN KIM' -> Zeke Miller, Seung Min Kim."""
+    text = NAME_NOISE.sub("", normalize_line(text))
+    text = _WEEKDAY_TAIL.sub("", text).strip(" ,|·•-–")
+    names = []
+    for part in re.split(r",\s*|;\s*|\s+and\s+|\s*&\s*|\s*[|·•]\s*|\s+і\s+|\s+и\s+", text):
+        part = _PLACE_TAIL.sub("", part.strip())
+        if part.isupper() and len(part) > 3:
+            part = part.title()
+        words = part.split()
+        if 1 <= len(words) <= 6 and part[:1].isupper() and not NOT_TITLE.match(part) and \
+                not any(ch.isdigit() for ch in part):
+            names.append(part)
+    return tuple(dict.fromkeys(names))
+
+
 def is_truncated(line: str) -> bool:
     """A teaser's cut-off text: ends in an ellipsis without closing the sentence."""
     return line.rstrip().endswith(("…", "...")) and len(line.split()) >= 6
@@ -117,7 +155,8 @@ class Outlets:
         folded = fold(furniture)
         best, best_hits = None, 0
         for outlet in self.outlets:
-            hits = sum(folded.count(fold(m)) for m in outlet.markers)
+            hits = sum(len(re.findall(r"(?<!\w)" + re.escape(fold(m)) + r"(?!\w)", folded))
+                       for m in outlet.markers)
             if hits > best_hits:
                 best, best_hits = outlet.name, hits
         return best

@@ -52,25 +52,35 @@ def _meta(soup: BeautifulSoup, *names: str) -> str | None:
 
 def _names(value: object) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
-    out = []
+    out: list[str] = []
     for item in items:
         name = item.get("name") if isinstance(item, dict) else item
         if isinstance(name, str) and name.strip():
-            out.extend(n.strip() for n in re.split(r",\s*|\s+and\s+|;\s*", name) if n.strip())
+            out.extend(fur.split_names(name))
     return tuple(dict.fromkeys(out))
 
 
-def _title(soup: BeautifulSoup, ld: dict, extracted: str | None, site: str | None) -> str | None:
-    """h1 or JSON-LD headline first; a <title> loses its ' | Site' prefix or suffix."""
+def _title_parts(soup: BeautifulSoup) -> list[str]:
+    """'Site | Headline' or 'Headline – Site' split into its parts (longest is the headline)."""
+    if not (soup.title and soup.title.string):
+        return []
+    return [p for p in _TITLE_SPLIT.split(normalize_line(soup.title.string)) if p]
+
+
+def _title(soup: BeautifulSoup, ld: dict, extracted: str | None) -> str | None:
+    """What the page commits to most: JSON-LD headline, og:title, h1, <title>, the extractor."""
     h1 = soup.find("h1")
-    for candidate in (ld.get("headline"), h1.get_text(" ") if h1 else None, _meta(soup, "og:title"), extracted):
-        if isinstance(candidate, str) and normalize_line(candidate):
+    parts = _title_parts(soup)
+    for candidate in (ld.get("headline"), _meta(soup, "og:title"), h1.get_text(" ") if h1 else None,
+                      max(parts, key=len) if parts else None, extracted):
+        if isinstance(candidate, str) and normalize_line(candidate) and not normalize_line(candidate).isdigit():
             return normalize_line(candidate)
-    if soup.title and soup.title.string:
-        parts = _TITLE_SPLIT.split(normalize_line(soup.title.string))
-        parts = [p for p in parts if not site or p.lower() != site.lower()]
-        return max(parts, key=len) if parts else None
     return None
+
+
+def _site_from_title(soup: BeautifulSoup, title: str) -> str | None:
+    parts = [p for p in _title_parts(soup) if p != title]
+    return parts[-1] if len(parts) == 1 and len(parts[0].split()) <= 5 else None
 
 
 def _date(soup: BeautifulSoup, ld: dict, extracted: str | None):
@@ -117,11 +127,11 @@ def clean_html(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
     if sum(word_count(b.text) for b in blocks) < _MIN_BODY_WORDS:
         return Skip("not an article: too little body text in the HTML page")
     publisher = ld.get("publisher")
-    site = (publisher.get("name") if isinstance(publisher, dict) else None) or _meta(soup, "og:site_name") \
-        or getattr(doc, "sitename", None)
-    title = _title(soup, ld, getattr(doc, "title", None), site)
+    site = (publisher.get("name") if isinstance(publisher, dict) else None) or _meta(soup, "og:site_name")
+    title = _title(soup, ld, getattr(doc, "title", None))
     if not title:
         return Skip("no headline found in the HTML page")
+    site = site or _site_from_title(soup, title)
     if blocks and blocks[0].text == title:
         blocks = blocks[1:]
     day = _date(soup, ld, getattr(doc, "date", None))
@@ -129,6 +139,6 @@ def clean_html(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
         return Skip("no publication date found in the HTML page")
     authors = _names(ld.get("author")) or _names(_meta(soup, "author", "article:author")) or \
         _names(getattr(doc, "author", None))
-    source = site or outlets.identify(soup.get_text(" ")[:5000])
+    source = site or getattr(doc, "sitename", None) or outlets.identify(soup.get_text(" ")[:5000])
     return Article(title=title, date=day, source=normalize_line(source) if source else None,
                    authors=tuple(a for a in authors if a != source), blocks=blocks)

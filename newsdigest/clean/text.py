@@ -21,7 +21,6 @@ from . import furniture as fur
 _SCRAPER_HEADER = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2})\b\s*(.*)$")
 _BULLET = re.compile(r"^[•·▪◦*–-]\s+(?=\S)")
 _MIN_BODY_WORDS = 40
-_WEEKDAY_TAIL = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*$")
 _UPDATED = re.compile(r"(updated|modified|edited|оновлено|обновлено)\W*$", re.I)
 _READ_TIME = re.compile(r"\b\d+\s+min(?:ute)?s?\s+read\b", re.I)
 
@@ -69,7 +68,8 @@ def _is_prose(text: str, in_body: bool = False) -> bool:
 def _is_headline(text: str) -> bool:
     words = text.split()
     return (3 <= len(words) <= 25 and text[:1].isupper() or text[:1] in "\"“«'0123456789") and \
-        not text.endswith((".", ",", ";")) and not fur.is_promo(text) and not fur.is_stop(text)
+        not text.endswith((".", ",", ";")) and not fur.is_promo(text) and not fur.is_stop(text) and \
+        not fur.NOT_TITLE.match(text)
 
 
 def _is_dateline(text: str) -> bool:
@@ -83,6 +83,17 @@ def _is_dateline(text: str) -> bool:
     return word_count(rest) <= 14
 
 
+def _is_bare_date(text: str) -> bool:
+    """A line that is only a date (and a time): never article text, a feed's or footer's."""
+    dates = find_dates(text)
+    if not dates:
+        return False
+    rest = text
+    for d in reversed(dates):
+        rest = rest[: d.start] + " " + rest[d.end:]
+    return word_count(rest) <= 1 and len(rest.strip()) <= 12
+
+
 def _is_byline(text: str) -> bool:
     return text.lower().startswith("by ") and word_count(text) <= 30 or _is_dateline(text)
 
@@ -92,8 +103,12 @@ def _skippable(text: str) -> bool:
 
 
 def _find_lead(lines: list[_Line]) -> int | None:
+    """The first line of prose; a standfirst (dek) above a caption or byline is skipped."""
     for i, line in enumerate(lines):
         if _is_prose(line.text) and not _skippable(line.text) and not fur.is_truncated(line.text):
+            ahead = [ln.text for ln in lines[i + 1 : i + 3]]
+            if any(fur.is_caption(t) or _is_byline(t) for t in ahead) and word_count(line.text) <= 40:
+                continue
             return i
     return None
 
@@ -143,7 +158,7 @@ def _body(lines: list[_Line], lead: int, title: str | None) -> _Body:
     for j in range(lead, len(lines)):
         text = lines[j].text
         teaser = fur.is_glued_signature(text) or fur.is_truncated(text)
-        if fur.is_stop(text) or teaser:
+        if fur.is_stop(text) or teaser or _is_bare_date(text):
             end = j
             if teaser:
                 kept = _drop_teaser_card(lines, kept, j)
@@ -183,33 +198,30 @@ def _drop_dangling_heads(kept: list[tuple[int, Block]]) -> list[tuple[int, Block
     return out
 
 
-def _split_names(text: str) -> tuple[str, ...]:
-    text = re.sub(r"^(?:by|authors?:)\s*", "", text.strip(), flags=re.I)
-    text = _WEEKDAY_TAIL.sub("", text).strip(" ,|")
-    names = []
-    for part in re.split(r",\s*|\s+and\s+|\s*&\s*|\s*\|\s*", text):
-        part = part.strip()
-        if 1 <= len(part.split()) <= 6 and part[:1].isupper():
-            names.append(part)
-    return tuple(dict.fromkeys(names))
-
-
-def _authors(lines: list[_Line], title: int | None, lead: int) -> tuple[str, ...]:
+def _authors(lines: list[_Line], title: int | None, lead: int, end: int) -> tuple[str, ...]:
     texts = [ln.text for ln in lines]
     for text in texts:
         if re.match(r"^authors?:\s*\S", text, re.I):
-            return _split_names(text)
+            return fur.split_names(text)
     for text in texts[(title or 0) + 1 : lead]:
-        if _is_byline(text) and not fur.is_caption(text):
+        if (_is_byline(text) or fur.NAME_NOISE.match(text)) and not fur.is_caption(text):
             dates = find_dates(text)
             names = text[: dates[0].start] if dates else text
-            found = _split_names(_READ_TIME.sub("", names))
+            found = fur.split_names(_READ_TIME.sub("", names))
             if found:
                 return found
     for k, text in enumerate(texts[:-1]):
         if text.lower() == "avatar":
-            return _split_names(texts[k + 1])
+            return fur.split_names(texts[k + 1])
+    for k in range(end, min(end + 2, len(texts) - 1)):  # "05/28/2025 / Sabine Kinkartz" after the body
+        if _is_bare_date(texts[k]) and _looks_like_name(texts[k + 1]):
+            return (texts[k + 1],)
     return ()
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    return 2 <= len(words) <= 4 and all(w[:1].isupper() and w[1:].islower() for w in words if w.isalpha())
 
 
 def _publication_date(lines: list[_Line], title: int | None, lead: int, body: _Body,
@@ -226,17 +238,30 @@ def _publication_date(lines: list[_Line], title: int | None, lead: int, body: _B
                 return match.as_date()
     if hint:
         return hint
-    reference = _latest_complete(lines[start:body.end])
-    if reference and body.blocks:
-        for match in find_dates(body.blocks[0][1].text):
-            if match.day is not None:
+    for ln in lines[body.end : body.end + 2]:  # some outlets print the date after the article
+        if _is_bare_date(ln.text):
+            return next(d.as_date() for d in find_dates(ln.text) if d.complete) if any(
+                d.complete for d in find_dates(ln.text)) else None
+    reference = _reference_date(lines, start, body.end)
+    header = [ln.text for ln in lines[start:lead] if not fur.is_caption(ln.text)]
+    for text in header + ([body.blocks[0][1].text] if body.blocks else []):
+        for match in find_dates(text):
+            if match.day is not None and reference:
                 return complete_year(match, reference)
     return None
 
 
-def _latest_complete(lines: list[_Line]) -> dt.date | None:
-    days = [d.as_date() for ln in lines for d in find_dates(ln.text) if d.complete]
-    return max((d for d in days if d), default=None)
+_COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*[-–]\s*)?(\d{4})", re.I)
+
+
+def _reference_date(lines: list[_Line], start: int, end: int) -> dt.date | None:
+    """The latest complete date around the article, or 1 January of its copyright year."""
+    days = [d.as_date() for ln in lines[start:end] for d in find_dates(ln.text) if d.complete]
+    best = max((d for d in days if d), default=None)
+    if best is None:
+        years = [int(m.group(1)) for ln in lines for m in _COPYRIGHT_YEAR.finditer(ln.text)]
+        best = dt.date(max(years), 1, 1) if years else None
+    return best
 
 
 def clean_text(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
@@ -258,6 +283,6 @@ def clean_text(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
     furniture_text = "\n".join(ln.text for k, ln in enumerate(lines) if k not in in_body)
     source = outlets.identify(furniture_text) or next(
         (o for o in map(fur.outlet_from_line, (ln.text for ln in lines)) if o), None)
-    authors = tuple(a for a in _authors(lines, title_i, lead) if a != source)
+    authors = tuple(a for a in _authors(lines, title_i, lead, body.end) if a != source)
     return Article(title=title, date=day, source=source, authors=authors,
                    blocks=tuple(b for _, b in body.blocks))
