@@ -48,7 +48,7 @@ admiral marshal negotiator founder coach captain judge
 """.split())
 _ROLE_BEFORE = re.compile(
     r"(?:\b(?:" + "|".join(sorted(_TITLE_CUES)) + r"|head|chief|deputy)\b"
-    r"(?:\s+of\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){1,4})?|\b(?:Mr|Mrs|Ms|Dr|Sir)\.?)\s*$", re.I)
+    r"(?:\s+of\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){1,4})?|\b(?:Mr|Mrs|Ms|Dr|Sir)\.?)[\s,]*$", re.I)
 
 _NOT_NAMES = set("""
 ukraine ukraines ukrainian ukrainians russia russian russians nato eu un us usa uk europe european
@@ -70,7 +70,14 @@ himars f-16 leopard abrams storm shadow atacms iris-t nasams airport station str
 pravda independent journal post times guardian reuters afp ap bbc cnn politico bloomberg
 group committee confederation party command bank fund company institute university organization
 organisation association conference foundation corporation club league court tribunal policy
-contact brazilian league cup championship olympic games festival museum hospital airlines railways
+contact league cup finance interior justice economy economic health agriculture agrarian energy
+education culture transport infrastructure trade digital environment labour labor social veterans
+strategic industries european-integration
+belgian austrian swiss swedish norwegian danish finnish estonian latvian lithuanian hungarian slovak
+slovenian croatian serbian romanian bulgarian greek turkish georgian armenian azerbaijani moldovan
+spanish portuguese irish scottish welsh canadian mexican brazilian argentine australian indian
+pakistani iranian iraqi israeli palestinian syrian saudi egyptian african nigerian kenyan conservative
+labour liberal democratic republican socialist green communist championship olympic games festival museum hospital airlines railways
 treaty declaration plan formula initiative coalition mission operation programme program fleet
 """.split()) | {fold(w) for w in """
 україна україни україну україні росія росії росію нато сша європа європи єс київ києві брюссель
@@ -79,7 +86,7 @@ treaty declaration plan formula initiative coalition mission operation programme
 """.split()}
 
 _APPOSITION = re.compile(
-    r"^,?\s+(?:the\s+|a\s+|an\s+|who\s+is\s+(?:the\s+)?)?(?:[\w'’-]+\s+){0,4}?"
+    r"^,?\s+(?:the\s+|a\s+|an\s+|who\s+is\s+(?:the\s+)?)?(?:[\w'’]+[\s-]+){0,4}?"
     r"(?:ceo|founder|minister|president|spokes\w+|mayor|governor|head|chief|director|ambassador|"
     r"advis[eo]r|chair\w*|leader|commander|secretary|official|envoy|analyst|expert|professor|"
     r"researcher|lawmaker|mp|deputy|senator|prosecutor|journalist|economist|general|colonel)\b",

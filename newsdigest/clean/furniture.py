@@ -41,7 +41,7 @@ _STOP = re.compile(
         more\ news|editors'?’?\ picks|related(?:\ (?:news|articles|stories|posts))?|
         you\ (?:may|might)\ (?:also\ )?like.*|more\ (?:articles|stories|from\ .*)|
         read\ more|top\ articles?|trending(?:\ now)?|popular|avatar|show\ more|load\ more|
-        support\ independent\ journalism.*|support\ \w+\ or\ become\ our\ patron!?|
+        support\ independent\ journalism.*|.*\bsupport\ (?:our|independent)\ journalism\b.*|support\ \w+\ or\ become\ our\ patron!?|
         become\ a\ (?:member|patron).*|(?:©|\(c\)|copyright)\ .*|all\ rights\ reserved.*|
         about\ the\ author|share\ your\ thoughts.*|we\ are\ the\ news\ team\ .*|
         \d{1,2}:\d{2}(?:\ ?[ap]m)?|
@@ -105,8 +105,21 @@ def is_glued_signature(line: str) -> bool:
 
 NOT_TITLE = re.compile(r"^(?:by|posted|published|updated|issued|last\ updated|press\ release|автор|author)\b",
                        re.I)
-NAME_NOISE = re.compile(r"^(?:by|authors?:?|автор(?:и)?:?|posted|published|updated|written)\s*(?:on|by)?\s*", re.I)
+NAME_NOISE = re.compile(r"^(?:by|authors?:?|автор(?:и)?:?|(?:first\s+)?posted|(?:first\s+)?published|updated|written)"
+                        r"\s*(?:on|by)?\s*", re.I)
 _PLACE_TAIL = re.compile(r"\s+in\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?$")
+_JOB_TAIL = re.compile(r"\s+(?:(?:senior|chief|deputy|political|diplomatic|defen[cs]e|security|foreign|europe|"
+                       r"economics|world|news|staff|special|international|social\s+affairs)\s+)*"
+                       r"(?:editor|correspondent|reporter|writer|journalist|analyst|columnist|contributor)$", re.I)
+_ACRONYM = re.compile(r"^[A-Z]{2,5}$")
+
+
+def is_author_line(text: str, following: list[str]) -> bool:
+    """'Pippa Crerar Political editor' or 'Kenji Watanabe in Tokyo' right above the dates."""
+    stripped = _PLACE_TAIL.sub("", _JOB_TAIL.sub("", text))
+    if stripped == text or not 2 <= len(stripped.split()) <= 4:
+        return False
+    return all(w[:1].isupper() for w in stripped.split()) and bool(following)
 _WEEKDAY_TAIL = re.compile(r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Понеділок|Вівторок|Середа|Четвер|"
                            r"П['’]ятниця|Субота|Неділя|Понедельник|Вторник|Среда|Четверг|Пятница|Суббота|"
                            r"Воскресенье),?\s*$")
@@ -118,7 +131,9 @@ def split_names(text: str) -> tuple[str, ...]:
     text = _WEEKDAY_TAIL.sub("", text).strip(" ,|·•-–")
     names = []
     for part in re.split(r",\s*|;\s*|\s+and\s+|\s*&\s*|\s*[|·•]\s*|\s+і\s+|\s+и\s+", text):
-        part = _PLACE_TAIL.sub("", part.strip())
+        part = _PLACE_TAIL.sub("", _JOB_TAIL.sub("", part.strip()))
+        if _ACRONYM.match(part):
+            continue  # "…, CNN": the outlet, not a person
         if part.isupper() and len(part) > 3:
             part = part.title()
         words = part.split()

@@ -69,7 +69,7 @@ def _is_headline(text: str) -> bool:
     words = text.split()
     return (3 <= len(words) <= 25 and text[:1].isupper() or text[:1] in "\"“«'0123456789") and \
         not text.endswith((".", ",", ";")) and not fur.is_promo(text) and not fur.is_stop(text) and \
-        not fur.NOT_TITLE.match(text)
+        not fur.NOT_TITLE.match(text) and len(re.findall(r"\s[|·•]\s", text)) < 2
 
 
 def _is_dateline(text: str) -> bool:
@@ -114,21 +114,33 @@ def _find_lead(lines: list[_Line]) -> int | None:
 
 
 def _find_title(lines: list[_Line], lead: int) -> int | None:
-    """The best headline above the lead: repeated near it, followed by a byline or date."""
+    """The best headline above the lead: repeated near it, followed by a byline or date,
+    nearest the lead (a standfirst right under the title does not count as nearer)."""
     header = [ln.text for ln in lines[:lead]]
+    candidates = [i for i, t in enumerate(header)
+                  if _is_headline(t) and not _is_dateline(t) and not fur.is_caption(t)
+                  and not fur.is_author_line(t, header[i + 1 : i + 3])]
+    nearest = None
+    for i in reversed(candidates):
+        if i - 1 in candidates and word_count(header[i]) >= word_count(header[i - 1]):
+            continue  # a standfirst (dek) under its title
+        nearest = i
+        break
     best, best_score = None, 0.0
-    for i, text in enumerate(header):
-        if not _is_headline(text) or _is_dateline(text):
-            continue
+    for i in candidates:
+        text = header[i]
         score = 1.0 + 2 * min(header.count(text) - 1, 2)
-        following = header[i + 1 : i + 3]
-        if any(_is_byline(t) or _READ_TIME.search(t) for t in following):
-            score += 3
+        for distance, after in enumerate(header[i + 1 : i + 3]):
+            if _is_byline(after) or _READ_TIME.search(after):
+                score += 3 if distance == 0 else 1.5
+                break
         if lines[i].blank_before:
             score += 1
         words = text.split()
         if len(words) >= 7 and all(w[:1].isupper() for w in words if w.isalpha()):
             score -= 2  # a menu bar: every word capitalised
+        if i == nearest:
+            score += 2.5
         score += i / (10 * len(header))  # nearer the lead wins a tie
         if score > best_score:
             best, best_score = i, score
@@ -203,6 +215,9 @@ def _authors(lines: list[_Line], title: int | None, lead: int, end: int) -> tupl
     for text in texts:
         if re.match(r"^authors?:\s*\S", text, re.I):
             return fur.split_names(text)
+    for k in range((title or 0) + 1, lead):
+        if fur.is_author_line(texts[k], texts[k + 1 : k + 3]):
+            return fur.split_names(texts[k])
     for text in texts[(title or 0) + 1 : lead]:
         if (_is_byline(text) or fur.NAME_NOISE.match(text)) and not fur.is_caption(text):
             dates = find_dates(text)
