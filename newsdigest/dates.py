@@ -110,6 +110,18 @@ def find_dates(text: str, day_first: bool = True) -> list[DateMatch]:
     return found
 
 
+_NUMERIC = re.compile(r"(?<![\w./])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\w])")
+
+
+def page_is_day_first(text: str) -> bool:
+    """The page's own convention for 05/06/2024: month-first if any numeric date on the page
+    can only be month-first (05/15/2024), day-first otherwise (the rest of the world)."""
+    for first, second, _ in _NUMERIC.findall(text):
+        if int(first) <= 12 < int(second) <= 31:
+            return False
+    return True
+
+
 def complete_year(match: DateMatch, reference: dt.date) -> dt.date | None:
     """Give a year-less date ("Sept. 25") the year that puts it on or after `reference`.
 

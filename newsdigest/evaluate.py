@@ -20,7 +20,7 @@ from .ingest import sha256
 from .log import Log
 from .model import Entry, Skip
 from .pipeline import load_knowledge
-from .workers import SeedTask, mapper
+from .workers import SeedTask, mapper, with_boilerplate
 
 
 @dataclass
@@ -129,7 +129,7 @@ def evaluate(folder: Path) -> Report:
         tasks.append(SeedTask(path.name, sha256(data), data, None))
     report = Report(pages=len(pages))
     with mapper(knowledge, 1, "process", len(tasks)) as run:
-        results = list(run(tasks))
+        results = list(run(with_boilerplate(tasks)))
     for (path, want), result in zip(pages, results):
         case = Case(path.name)
         report.cases.append(case)

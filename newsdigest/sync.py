@@ -10,7 +10,7 @@ than in a cache so that a fresh clone still knows which entries are pristine.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from .config import Paths
@@ -21,7 +21,7 @@ from .model import Entry, Skip
 from .store import read_json, read_pickle, remove, write_atomic, write_json, write_pickle
 from .textutil import slug as make_slug
 from . import code_digest
-from .workers import Knowledge, SeedResult, SeedTask, mapper
+from .workers import Knowledge, SeedResult, SeedTask, mapper, with_boilerplate
 
 LEDGER = ".newsdigest-ledger.json"
 
@@ -77,10 +77,12 @@ class _Sync:
                 continue
         self.stems = {Path(rel).stem: rel for rel in list_entries(paths.content)}
         self.report = SyncReport()
+        self.cache_paths: dict[str, Path] = {}
 
     def run(self, jobs: int, executor: str) -> SyncReport:
         seeds = list_seeds(self.paths.seeds)
-        tasks = [t for t in (self._plan(name) for name in seeds) if t is not None]
+        planned = [t for t in (self._plan(name) for name in seeds) if t is not None]
+        tasks = [self._from_cache(t) for t in with_boilerplate(planned)]
         with mapper(self.knowledge, jobs, executor, len(tasks)) as run:
             for result in run(tasks):
                 self._apply(result)
@@ -100,8 +102,14 @@ class _Sync:
         rec = self.ledger.get(name)
         if rec is not None and self._settled(name, rec, sha):
             return None
-        cached = read_pickle(self._cache_path(sha))
-        return SeedTask(name, sha, None if cached is not None else data, cached)
+        return SeedTask(name, sha, data, None)
+
+    def _from_cache(self, task: SeedTask) -> SeedTask:
+        """A seed cleaned before with the same bytes, code and boilerplate skips cleaning."""
+        path = self._cache_path(task.sha256, task.boilerplate)
+        self.cache_paths[task.name] = path
+        cached = read_pickle(path)
+        return task if cached is None else replace(task, data=None, cached=cached)
 
     def _settled(self, name: str, rec: Record, sha: str) -> bool:
         """True when the seed's entry needs no work (up to date, edited, or deleted by hand)."""
@@ -126,12 +134,13 @@ class _Sync:
             return True
         return same_seed and rec.generator == self.knowledge.digest
 
-    def _cache_path(self, sha: str) -> Path:
-        return self.paths.cache / "clean" / sha[:2] / f"{sha}-{code_digest()}.pickle"
+    def _cache_path(self, sha: str, boilerplate: frozenset[str]) -> Path:
+        extra = "-" + hashlib.sha256("\n".join(sorted(boilerplate)).encode()).hexdigest()[:8] if boilerplate else ""
+        return self.paths.cache / "clean" / sha[:2] / f"{sha}-{code_digest()}{extra}.pickle"
 
     def _apply(self, result: SeedResult) -> None:
         name, sha = result.name, result.sha256
-        write_pickle(self._cache_path(sha), result.cleaned)
+        write_pickle(self.cache_paths[name], result.cleaned)
         old = self.ledger.get(name)
         if isinstance(result.entry, Skip):
             self._skip(name, sha, old, result.entry.reason)

@@ -12,10 +12,11 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import code_digest
 from .clean import clean
+from .clean.boilerplate import CHUNK, page_lines, repeated_lines
 from .clean.furniture import Outlets
 from .digest import understand
 from .ingest import ingest
@@ -46,6 +47,7 @@ class SeedTask:
     sha256: str
     data: bytes | None  # None when `cached` holds the clean result
     cached: Article | Skip | None
+    boilerplate: frozenset[str] = frozenset()  # this page's lines that recur across the batch
 
 
 @dataclass(frozen=True)
@@ -70,18 +72,36 @@ def process_seed(task: SeedTask) -> SeedResult:
     cleaned = task.cached
     if cleaned is None:
         raw = ingest(task.name, task.data or b"")
-        cleaned = raw if isinstance(raw, Skip) else _safe_clean(raw)
+        cleaned = raw if isinstance(raw, Skip) else _safe_clean(raw, task.boilerplate)
     if isinstance(cleaned, Skip):
         return SeedResult(task.name, task.sha256, cleaned, cleaned)
     entry = understand(cleaned, task.name, task.sha256, _KNOWLEDGE.registry)
     return SeedResult(task.name, task.sha256, cleaned, entry)
 
 
-def _safe_clean(raw) -> Article | Skip:
+def _safe_clean(raw, boilerplate: frozenset[str]) -> Article | Skip:
     try:
-        return clean(raw, _KNOWLEDGE.outlets)  # type: ignore[union-attr]
+        return clean(raw, _KNOWLEDGE.outlets, boilerplate)  # type: ignore[union-attr]
     except Exception as exc:  # a cleaner bug must cost one page, not the build
         return Skip(f"could not be cleaned ({type(exc).__name__}: {exc})")
+
+
+def with_boilerplate(tasks: list[SeedTask]) -> list[SeedTask]:
+    """Give each task the lines it shares with at least two other pages of its chunk."""
+    out: list[SeedTask] = []
+    for start in range(0, len(tasks), CHUNK):
+        chunk = tasks[start : start + CHUNK]
+        texts = {t.name: _text(t) for t in chunk if t.data is not None}
+        common = repeated_lines(texts.values())
+        for t in chunk:
+            mine = common & page_lines(texts[t.name]) if t.name in texts and common else frozenset()
+            out.append(replace(t, boilerplate=frozenset(mine)))
+    return out
+
+
+def _text(task: SeedTask) -> str:
+    raw = ingest(task.name, task.data or b"")
+    return "" if isinstance(raw, Skip) or raw.form == "html" else raw.text
 
 
 @contextmanager

@@ -9,6 +9,8 @@ import pytest
 from newsdigest.dates import complete_year, find_dates, parse_date
 from newsdigest.model import iso_week
 
+from .conftest import FIXTURES
+
 
 @pytest.mark.parametrize("text, expected", [
     ("2023-12-04", dt.date(2023, 12, 4)),
@@ -56,3 +58,23 @@ def test_parse_date_front_matter_forms():
     assert parse_date(dt.date(2024, 1, 2)) == dt.date(2024, 1, 2)
     assert parse_date("2024-01-02") == dt.date(2024, 1, 2)
     assert parse_date("soon") is None and parse_date(None) is None
+
+
+def test_page_convention_decides_ambiguous_numeric_dates():
+    from newsdigest.dates import page_is_day_first
+
+    assert page_is_day_first("Posted 05/06/2024 · related 12.02.2025") is True
+    assert page_is_day_first("Posted 05/06/2024 · related 04/30/2024") is False
+
+
+def test_us_page_reads_ambiguous_date_month_first(tmp_path):
+    from newsdigest.entries import parse
+
+    from .conftest import make_project
+
+    project = make_project(tmp_path / "p", seeds=[])
+    page = (FIXTURES / "pages" / "text_us_dates_mdy.txt").read_text(encoding="utf-8")
+    (project.seeds / "us.txt").write_text(page.replace("05/15/2024 09:20 AM", "05/06/2024 09:20 AM"), encoding="utf-8")
+    assert project.build().code == 0
+    [entry] = project.entries()
+    assert parse(entry.read_text(encoding="utf-8")).meta["date"] == dt.date(2024, 5, 6)

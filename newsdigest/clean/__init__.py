@@ -7,10 +7,13 @@ from .furniture import Outlets
 from .text import clean_text
 
 
-def clean(raw: RawPage, outlets: Outlets) -> Article | Skip:
-    """Dispatch by form; HTML imports trafilatura lazily (it is slow to import)."""
+def clean(raw: RawPage, outlets: Outlets, boilerplate: frozenset[str] = frozenset()) -> Article | Skip:
+    """Dispatch by form; HTML imports trafilatura lazily (it is slow to import).
+
+    `boilerplate`: lines of this page that repeat on other pages built with it.
+    """
     if raw.form == "html":
         from .html import clean_html
 
         return clean_html(raw, outlets)
-    return clean_text(raw, outlets)
+    return clean_text(raw, outlets, boilerplate)

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..dates import DateMatch, complete_year, find_dates
+from ..dates import DateMatch, complete_year, find_dates, page_is_day_first
 from ..model import Article, Block, RawPage, Skip
 from ..textutil import normalize_line, word_count
 from . import furniture as fur
@@ -122,7 +122,8 @@ def _find_title(lines: list[_Line], lead: int) -> int | None:
                   and not fur.is_author_line(t, header[i + 1 : i + 3])]
     nearest = None
     for i in reversed(candidates):
-        if i - 1 in candidates and word_count(header[i]) >= word_count(header[i - 1]):
+        if i - 1 in candidates and word_count(header[i]) >= max(8, word_count(header[i - 1])) \
+                and not _menu_like(header[i - 1]):
             continue  # a standfirst (dek) under its title
         nearest = i
         break
@@ -136,8 +137,7 @@ def _find_title(lines: list[_Line], lead: int) -> int | None:
                 break
         if lines[i].blank_before:
             score += 1
-        words = text.split()
-        if len(words) >= 7 and all(w[:1].isupper() for w in words if w.isalpha()):
+        if len(text.split()) >= 7 and _menu_like(text):
             score -= 2  # a menu bar: every word capitalised
         if i == nearest:
             score += 2.5
@@ -145,6 +145,10 @@ def _find_title(lines: list[_Line], lead: int) -> int | None:
         if score > best_score:
             best, best_score = i, score
     return best
+
+
+def _menu_like(text: str) -> bool:
+    return all(w[:1].isupper() for w in text.split() if w.isalpha())
 
 
 @dataclass(frozen=True)
@@ -242,21 +246,21 @@ def _looks_like_name(text: str) -> bool:
 def _publication_date(lines: list[_Line], title: int | None, lead: int, body: _Body,
                       hint: dt.date | None) -> dt.date | None:
     """Byline or date line near the title, else the scraper's hint, else the lead's dateline."""
+    day_first = page_is_day_first("\n".join(ln.text for ln in lines))
     start = title if title is not None else max(0, lead - 6)
     near = list(range(start, lead)) + list(range(max(0, start - 3), start))
     for i in near:
         text = lines[i].text
         if fur.is_caption(text):
             continue
-        for match in find_dates(text):
+        for match in find_dates(text, day_first):
             if match.complete and not _UPDATED.search(text[: match.start]):
                 return match.as_date()
     if hint:
         return hint
     for ln in lines[body.end : body.end + 2]:  # some outlets print the date after the article
         if _is_bare_date(ln.text):
-            return next(d.as_date() for d in find_dates(ln.text) if d.complete) if any(
-                d.complete for d in find_dates(ln.text)) else None
+            return next((d.as_date() for d in find_dates(ln.text, day_first) if d.complete), None)
     reference = _reference_date(lines, start, body.end)
     header = [ln.text for ln in lines[start:lead] if not fur.is_caption(ln.text)]
     for text in header + ([body.blocks[0][1].text] if body.blocks else []):
@@ -279,8 +283,10 @@ def _reference_date(lines: list[_Line], start: int, end: int) -> dt.date | None:
     return best
 
 
-def clean_text(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
+def clean_text(raw: RawPage, outlets: fur.Outlets, boilerplate: frozenset[str] = frozenset()) -> Article | Skip:
     hint, lines = _lines(raw.text)
+    if boilerplate:
+        lines = [ln for ln in lines if ln.text not in boilerplate or fur.is_stop(ln.text)]
     lead = _find_lead(lines)
     if lead is None:
         return Skip("not an article: no paragraph of prose (menus, links or noise only)")
