@@ -26,6 +26,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="preview port for --serve (default: 8000)")
     p.add_argument("--poll", action="store_true", help="poll for changes (bind mounts, WSL, NFS)")
     p.add_argument("--strict", action="store_true", help="exit 1 if anything was skipped or warned")
+    p.add_argument("--report", metavar="FILE", type=Path,
+                   help="write the build's summary (counts, per-stage seconds, peak memory) as JSON")
     talk = p.add_mutually_exclusive_group()
     talk.add_argument("--quiet", action="store_true", help="only warnings")
     talk.add_argument("--verbose", action="store_true", help="say what was rebuilt and why")
@@ -41,6 +43,17 @@ def _paths(args: argparse.Namespace, root: Path) -> Paths:
 def _usage_error(message: str) -> int:
     print(f"build.py: error: {message}", file=sys.stderr)
     return 2
+
+
+def _write_report(path: Path, summary) -> None:
+    import dataclasses
+    import json
+    import resource
+
+    data = dataclasses.asdict(summary)
+    data["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    data["peak_rss_workers_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,4 +80,6 @@ def main(argv: list[str] | None = None) -> int:
     options = BuildOptions(jobs=args.jobs or default_jobs(), executor=args.executor, clean=args.clean)
     summary = build(paths, config, options, log)
     log.say(summary.line())
+    if args.report:
+        _write_report(args.report, summary)
     return 1 if args.strict and log.warnings else 0

@@ -7,6 +7,7 @@ and the teasers are); this module only finds dates and fills in a missing year.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -93,8 +94,14 @@ def _named(month: str, day: str, year: str | None, m: re.Match[str], has_time: b
                      m.start(), m.end(), has_time)
 
 
-def find_dates(text: str, day_first: bool = True) -> list[DateMatch]:
-    """Every date in `text`, in order. Impossible dates (31 Feb, month 13) are dropped."""
+@functools.lru_cache(maxsize=8192)
+def find_dates(text: str, day_first: bool = True) -> tuple[DateMatch, ...]:
+    """Every date in `text`, in order. Impossible dates (31 Feb, month 13) are dropped.
+
+    Cached: the cleaner asks about the same lines many times (byline? date line? caption?).
+    """
+    if not any(ch.isdigit() for ch in text):
+        return ()
     found = []
     for m in _DATE_RE.finditer(text):
         match = _to_match(m, day_first)
@@ -107,7 +114,7 @@ def find_dates(text: str, day_first: bool = True) -> list[DateMatch]:
         if match.as_date(match.year or 2000) is None and match.day is not None:
             continue
         found.append(match)
-    return found
+    return tuple(found)
 
 
 _NUMERIC = re.compile(r"(?<![\w./])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\w])")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 from .model import Warning_
@@ -15,6 +19,15 @@ class Log:
         self.quiet, self.verbose = quiet, verbose
         self.stream = stream or sys.stderr
         self.warnings: list[Warning_] = []
+        self.seconds: dict[str, float] = defaultdict(float)  # per stage, for --report and bench/
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - started
 
     def warn(self, file: str, message: str) -> None:
         warning = Warning_(file, message)

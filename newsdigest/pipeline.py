@@ -43,6 +43,7 @@ class BuildSummary:
     removed: int
     warnings: int
     seconds: float
+    stages: dict[str, float]
 
     def line(self) -> str:
         return (f"built {self.entries} entries, {self.people} people: {self.generated} entries made, "
@@ -116,9 +117,11 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log) -> Buil
             shutil.rmtree(folder, ignore_errors=True)
     knowledge = load_knowledge(paths, log)
     synced = sync(paths, knowledge, log, options.jobs, options.executor)
-    metas = read_entries(paths, knowledge.registry, log)
-    model = build_model(metas, knowledge.registry, config.feed_items, config.index_weeks)
+    with log.stage("read"):
+        metas = read_entries(paths, knowledge.registry, log)
+    with log.stage("site model"):
+        model = build_model(metas, knowledge.registry, config.feed_items, config.index_weeks)
     report = SiteWriter(paths, config, log).write(model)
     return BuildSummary(model.entries, model.people, len(synced.generated), len(report.written),
                         report.unchanged, len(report.removed), len(log.warnings),
-                        time.perf_counter() - started)
+                        time.perf_counter() - started, dict(log.seconds))

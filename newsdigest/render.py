@@ -94,8 +94,9 @@ class SiteWriter:
         for page in model.pages:
             self._page(page)
         self._static()
-        self._remove_stale()
-        write_json(self.paths.cache / MANIFEST, {"outputs": self.new})
+        with self.log.stage("write"):
+            self._remove_stale()
+            write_json(self.paths.cache / MANIFEST, {"outputs": self.new})
         return self.report
 
     def _page(self, page: Page) -> None:
@@ -107,7 +108,8 @@ class SiteWriter:
             self.new[page.path] = old
             self.report.unchanged += 1
             return
-        data = self._render(page)
+        with self.log.stage("render"):
+            data = self._render(page)
         if data is None:
             if old:  # keep the last good output of a page that failed to render
                 self.new[page.path] = old
@@ -152,7 +154,8 @@ class SiteWriter:
         if old and old.get("sha") == sha and target.exists():
             self.report.unchanged += 1
             return
-        write_atomic(target, data)
+        with self.log.stage("write"):
+            write_atomic(target, data)
         self.report.written.append(rel)
         self.log.info(f"wrote site/{rel} ({reason})")
 

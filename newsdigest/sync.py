@@ -80,14 +80,19 @@ class _Sync:
         self.cache_paths: dict[str, Path] = {}
 
     def run(self, jobs: int, executor: str) -> SyncReport:
-        seeds = list_seeds(self.paths.seeds)
-        planned = [t for t in (self._plan(name) for name in seeds) if t is not None]
-        tasks = [self._from_cache(t) for t in with_boilerplate(planned)]
+        with self.log.stage("scan"):
+            seeds = list_seeds(self.paths.seeds)
+            planned = [t for t in (self._plan(name) for name in seeds) if t is not None]
+            tasks = [self._from_cache(t) for t in with_boilerplate(planned)]
         with mapper(self.knowledge, jobs, executor, len(tasks)) as run:
             for result in run(tasks):
-                self._apply(result)
-        self._retire(set(seeds))
-        self._save()
+                for stage, seconds in zip(("ingest", "clean", "understand"), result.seconds):
+                    self.log.seconds[stage] += seconds
+                with self.log.stage("entries"):
+                    self._apply(result)
+        with self.log.stage("entries"):
+            self._retire(set(seeds))
+            self._save()
         return self.report
 
     def _plan(self, name: str) -> SeedTask | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -56,6 +57,7 @@ class SeedResult:
     sha256: str
     cleaned: Article | Skip
     entry: Entry | Skip
+    seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # ingest, clean, understand
 
 
 _KNOWLEDGE: Knowledge | None = None
@@ -69,14 +71,17 @@ def _install(knowledge: Knowledge) -> None:
 def process_seed(task: SeedTask) -> SeedResult:
     """One seed through ingest, clean and understand. Never raises for bad input."""
     assert _KNOWLEDGE is not None, "worker started without knowledge"
+    t0 = t1 = time.perf_counter()
     cleaned = task.cached
     if cleaned is None:
         raw = ingest(task.name, task.data or b"")
+        t1 = time.perf_counter()
         cleaned = raw if isinstance(raw, Skip) else _safe_clean(raw, task.boilerplate)
+    t2 = time.perf_counter()
     if isinstance(cleaned, Skip):
-        return SeedResult(task.name, task.sha256, cleaned, cleaned)
+        return SeedResult(task.name, task.sha256, cleaned, cleaned, (t1 - t0, t2 - t1, 0.0))
     entry = understand(cleaned, task.name, task.sha256, _KNOWLEDGE.registry)
-    return SeedResult(task.name, task.sha256, cleaned, entry)
+    return SeedResult(task.name, task.sha256, cleaned, entry, (t1 - t0, t2 - t1, time.perf_counter() - t2))
 
 
 def _safe_clean(raw, boilerplate: frozenset[str]) -> Article | Skip:

@@ -42,9 +42,9 @@ def test_year_less_dates_take_the_year_from_the_page():
 
 
 def test_not_dates():
-    assert find_dates("Article 5 partially in force") == []
-    assert find_dates("they may 2024 be") == []
-    assert find_dates("31/02/2024") == []
+    assert not find_dates("Article 5 partially in force")
+    assert not find_dates("they may 2024 be")
+    assert not find_dates("31/02/2024")
 
 
 @pytest.mark.parametrize("day, week", [

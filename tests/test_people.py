@@ -62,3 +62,12 @@ def test_site_override_replaces_an_entry():
                              [{"name": "Jens Stoltenberg", "role": "Finance Minister of Norway"}])
     assert reg.role("Jens Stoltenberg") == "Finance Minister of Norway"
     assert reg.canonical("stoltenberg") == "Jens Stoltenberg"
+
+
+def test_bylines_keep_names_that_look_like_job_titles():
+    from newsdigest.clean.furniture import is_caption, split_names
+
+    assert split_names("By Anna Writer") == ("Anna Writer",)
+    assert split_names("Pippa Crerar Political editor") == ("Pippa Crerar",)
+    assert not is_caption("Kuleba and Blinken discuss air defence in Brussels (38)")
+    assert is_caption("Kuleba and Blinken in Brussels. (Dursun Aydemir/Anadolu via Getty Images)")

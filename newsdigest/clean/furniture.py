@@ -8,7 +8,8 @@ A line is *promo* (drop it, the article goes on: ads, "Read also", share buttons
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from ..textutil import fold, normalize_line
 
@@ -89,6 +90,8 @@ def is_caption(line: str) -> bool:
     paren = match.group("paren")
     if paren is None:
         return True
+    if not any(ch.isalpha() for ch in paren):
+        return False  # "(38)", "(2024)": not a credit
     words = paren.split()
     looks_credit = "/" in paren or _CREDIT_WORDS.search(paren) is not None
     all_caps_words = all(w[:1].isupper() for w in words if w.isalpha() and len(w) > 3)
@@ -131,7 +134,9 @@ def split_names(text: str) -> tuple[str, ...]:
     text = _WEEKDAY_TAIL.sub("", text).strip(" ,|·•-–")
     names = []
     for part in re.split(r",\s*|;\s*|\s+and\s+|\s*&\s*|\s*[|·•]\s*|\s+і\s+|\s+и\s+", text):
-        part = _PLACE_TAIL.sub("", _JOB_TAIL.sub("", part.strip()))
+        part = _PLACE_TAIL.sub("", part.strip())
+        unjobbed = _JOB_TAIL.sub("", part)
+        part = unjobbed if len(unjobbed.split()) >= 2 else part
         if _ACRONYM.match(part):
             continue  # "…, CNN": the outlet, not a person
         if part.isupper() and len(part) > 3:
@@ -159,22 +164,30 @@ class Outlets:
     """The outlet registry: which strings in a page's furniture name which outlet."""
 
     outlets: tuple[Outlet, ...]
+    pattern: re.Pattern[str] | None = field(default=None, compare=False)
+    owner: dict[str, int] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_data(cls, items: list[dict]) -> "Outlets":
-        return cls(tuple(Outlet(str(i["name"]), tuple(map(str, i.get("markers", ()))))
-                         for i in items if isinstance(i, dict) and i.get("name")))
+        outlets = tuple(Outlet(str(i["name"]), tuple(map(str, i.get("markers") or ())))
+                        for i in items if isinstance(i, dict) and i.get("name"))
+        owner: dict[str, int] = {}
+        for k, outlet in enumerate(outlets):
+            for marker in outlet.markers:
+                owner.setdefault(fold(marker), k)  # earlier sources (the site's own) win
+        alternation = "|".join(re.escape(m) for m in sorted(owner, key=len, reverse=True) if m)
+        pattern = re.compile(r"(?<!\w)(?:" + alternation + r")(?!\w)") if alternation else None
+        return cls(outlets, pattern, owner)
 
     def identify(self, furniture: str) -> str | None:
         """The outlet whose markers occur most in `furniture` (text outside the article)."""
-        folded = fold(furniture)
-        best, best_hits = None, 0
-        for outlet in self.outlets:
-            hits = sum(len(re.findall(r"(?<!\w)" + re.escape(fold(m)) + r"(?!\w)", folded))
-                       for m in outlet.markers)
-            if hits > best_hits:
-                best, best_hits = outlet.name, hits
-        return best
+        if self.pattern is None:
+            return None
+        hits: Counter[int] = Counter(self.owner[m] for m in self.pattern.findall(fold(furniture)))
+        if not hits:
+            return None
+        best = max(hits.values())
+        return self.outlets[min(k for k, n in hits.items() if n == best)].name
 
 
 _DESK = re.compile(r"^(?:by\s+)?(?P<outlet>(?:The\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3})\s+news\s+desk$")

@@ -67,7 +67,9 @@ def _is_prose(text: str, in_body: bool = False) -> bool:
 
 def _is_headline(text: str) -> bool:
     words = text.split()
-    return (3 <= len(words) <= 25 and text[:1].isupper() or text[:1] in "\"“«'0123456789") and \
+    starts_well = text[:1].isupper() or text[:1] in "\"“«'0123456789" or any(ch.isupper() for ch in words[0][:4]) \
+        if words else False
+    return (3 <= len(words) <= 25 and starts_well) and \
         not text.endswith((".", ",", ";")) and not fur.is_promo(text) and not fur.is_stop(text) and \
         not fur.NOT_TITLE.match(text) and len(re.findall(r"\s[|·•]\s", text)) < 2
 
@@ -102,9 +104,11 @@ def _skippable(text: str) -> bool:
     return fur.is_promo(text) or fur.is_caption(text) or _is_byline(text)
 
 
-def _find_lead(lines: list[_Line]) -> int | None:
+def _find_lead(lines: list[_Line], boilerplate: frozenset[str]) -> int | None:
     """The first line of prose; a standfirst (dek) above a caption or byline is skipped."""
     for i, line in enumerate(lines):
+        if line.text in boilerplate:
+            continue
         if _is_prose(line.text) and not _skippable(line.text) and not fur.is_truncated(line.text):
             ahead = [ln.text for ln in lines[i + 1 : i + 3]]
             if any(fur.is_caption(t) or _is_byline(t) for t in ahead) and word_count(line.text) <= 40:
@@ -113,12 +117,12 @@ def _find_lead(lines: list[_Line]) -> int | None:
     return None
 
 
-def _find_title(lines: list[_Line], lead: int) -> int | None:
+def _find_title(lines: list[_Line], lead: int, boilerplate: frozenset[str]) -> int | None:
     """The best headline above the lead: repeated near it, followed by a byline or date,
     nearest the lead (a standfirst right under the title does not count as nearer)."""
     header = [ln.text for ln in lines[:lead]]
     candidates = [i for i, t in enumerate(header)
-                  if _is_headline(t) and not _is_dateline(t) and not fur.is_caption(t)
+                  if t not in boilerplate and _is_headline(t) and not _is_dateline(t) and not fur.is_caption(t)
                   and not fur.is_author_line(t, header[i + 1 : i + 3])]
     nearest = None
     for i in reversed(candidates):
@@ -168,7 +172,7 @@ def _classify(text: str) -> Block | None:
     return None
 
 
-def _body(lines: list[_Line], lead: int, title: str | None) -> _Body:
+def _body(lines: list[_Line], lead: int, title: str | None, boilerplate: frozenset[str]) -> _Body:
     kept: list[tuple[int, Block]] = []
     end = len(lines)
     for j in range(lead, len(lines)):
@@ -179,7 +183,7 @@ def _body(lines: list[_Line], lead: int, title: str | None) -> _Body:
             if teaser:
                 kept = _drop_teaser_card(lines, kept, j)
             break
-        if fur.is_promo(text) or fur.is_caption(text) or text == title:
+        if fur.is_promo(text) or fur.is_caption(text) or text == title or text in boilerplate:
             continue
         block = _classify(text)
         if block is not None:
@@ -285,14 +289,12 @@ def _reference_date(lines: list[_Line], start: int, end: int) -> dt.date | None:
 
 def clean_text(raw: RawPage, outlets: fur.Outlets, boilerplate: frozenset[str] = frozenset()) -> Article | Skip:
     hint, lines = _lines(raw.text)
-    if boilerplate:
-        lines = [ln for ln in lines if ln.text not in boilerplate or fur.is_stop(ln.text)]
-    lead = _find_lead(lines)
+    lead = _find_lead(lines, boilerplate)
     if lead is None:
         return Skip("not an article: no paragraph of prose (menus, links or noise only)")
-    title_i = _find_title(lines, lead)
+    title_i = _find_title(lines, lead, boilerplate)
     title = lines[title_i].text if title_i is not None else None
-    body = _body(lines, lead, title)
+    body = _body(lines, lead, title, boilerplate)
     if sum(word_count(b.text) for _, b in body.blocks) < _MIN_BODY_WORDS:
         return Skip("not an article: too little body text")
     if title is None:
