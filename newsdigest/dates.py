@@ -94,13 +94,16 @@ def _named(month: str, day: str, year: str | None, m: re.Match[str], has_time: b
                      m.start(), m.end(), has_time)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 @functools.lru_cache(maxsize=8192)
 def find_dates(text: str, day_first: bool = True) -> tuple[DateMatch, ...]:
     """Every date in `text`, in order. Impossible dates (31 Feb, month 13) are dropped.
 
     Cached: the cleaner asks about the same lines many times (byline? date line? caption?).
     """
-    if not any(ch.isdigit() for ch in text):
+    if not _DIGIT.search(text):
         return ()
     found = []
     for m in _DATE_RE.finditer(text):

@@ -82,9 +82,12 @@ _CYRILLIC_WORD = re.compile(r"(?<![^\W\d_])[\u0400-\u04ff]+(?:['’][\u0400-\u04
 _HIGH_RUN = re.compile(r"[^\x00-\x7f\W\d_]{4,}")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:4096]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    controls = len(_CONTROL.findall(sample))
     return controls > len(sample) * 0.02 or sample.count("\ufffd") > len(sample) * 0.02
 
 

@@ -12,6 +12,7 @@ Only the title and the cleaned body are read, so teasers, feeds and credits neve
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -112,6 +113,8 @@ class Registry:
     full: dict[tuple[str, ...], str] = field(hash=False, compare=False)
     short: dict[tuple[str, ...], tuple[str, ...]] = field(hash=False, compare=False)
     max_len: int = 4
+    surnames: dict[str, str] = field(default_factory=dict, hash=False, compare=False)  # one-word, one owner
+    roles: dict[str, str | None] = field(default_factory=dict, hash=False, compare=False)
 
     @classmethod
     def from_data(cls, *sources: list[dict]) -> "Registry":
@@ -132,7 +135,8 @@ class Registry:
                 key = _key(form)
                 short[key] = tuple(dict.fromkeys(short.get(key, ()) + (p.name,)))
         max_len = max((len(k) for k in list(full) + list(short)), default=1)
-        return cls(people, full, short, max_len)
+        surnames = {k[0]: v[0] for k, v in short.items() if len(k) == 1 and len(v) == 1}
+        return cls(people, full, short, max_len, surnames, {p.name: p.role for p in people})
 
     def canonical(self, name: str) -> str:
         """The registry's spelling of `name`, or `name` as written when unknown."""
@@ -143,7 +147,7 @@ class Registry:
         return owners[0] if len(owners) == 1 else name
 
     def role(self, name: str) -> str | None:
-        return next((p.role for p in self.people if p.name == name), None)
+        return self.roles.get(name)
 
 
 def _person(item: dict) -> Person:
@@ -176,10 +180,7 @@ class _Tok:
     text: str
     start: int
     end: int
-
-    @property
-    def key(self) -> str:
-        return fold(_POSSESSIVE.sub("", self.text))
+    key: str  # folded, without a possessive 's
 
 
 def _spans(text: str) -> list[list[_Tok]]:
@@ -187,7 +188,7 @@ def _spans(text: str) -> list[list[_Tok]]:
     spans: list[list[_Tok]] = []
     current: list[_Tok] = []
     for m in _TOKEN.finditer(text):
-        tok = _Tok(m.group(), m.start(), m.end())
+        tok = _Tok(m.group(), m.start(), m.end(), fold(_POSSESSIVE.sub("", m.group())))
         joined = current and text[current[-1].end : tok.start].strip() == "" and \
             not _POSSESSIVE.search(current[-1].text[-2:])
         if tok.text[0].isupper() or (tok.text in _PARTICLES and current):
@@ -299,8 +300,13 @@ def _judge_run(text: str, u: int, run: list[_Tok], role_before: bool,
 
 def _recurs(word: str, units: list[str], times: int) -> bool:
     """A capitalised name without a cue counts when its surname recurs ("Ancelotti said")."""
-    pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?:['’]s)?(?!\w)")
+    pattern = _word_pattern(word)
     return sum(len(pattern.findall(text)) for text in units) >= times
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(word) + r"(?:['’]s)?(?!\w)")
 
 
 def _resolve(kind: str, tok: _Tok, candidates: tuple[str, ...], known: set[str],
@@ -313,11 +319,10 @@ def _resolve(kind: str, tok: _Tok, candidates: tuple[str, ...], known: set[str],
     by_surname = _surname_of_known(tok, known)
     if by_surname:
         return by_surname
-    choices = {k[0]: v for k, v in registry.short.items() if len(k) == 1 and len(v) == 1}
-    best = process.extractOne(tok.key, list(choices), scorer=fuzz.ratio, score_cutoff=85)
+    best = process.extractOne(tok.key, registry.surnames.keys(), scorer=fuzz.ratio, score_cutoff=85)
     if not best:
         return None
-    name = choices[best[0]][0]
+    name = registry.surnames[best[0]]
     if name in known or (best[1] >= 92 and len(tok.key) >= 8):
         return name
     return None

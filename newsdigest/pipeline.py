@@ -6,6 +6,7 @@ the file system; the stages in between pass frozen values.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
 from dataclasses import dataclass, replace
@@ -17,6 +18,7 @@ import yaml
 from .config import Config, Paths
 from .entries import EntryError, parse, to_meta, week_mismatch
 from .ingest import sha256
+from .store import FileHashes, read_pickle, write_pickle
 from .log import Log
 from .model import EntryMeta
 from .people import Registry
@@ -51,10 +53,14 @@ class BuildSummary:
                 f"{self.warnings} warning(s) in {self.seconds:.2f}s")
 
 
+def _load_yaml(text: str) -> object:
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def _yaml_list(path: Path, log: Log, label: str) -> list[dict]:
     """A registry file as a list of mappings; a broken one is a warning, not a crash."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _load_yaml(path.read_text(encoding="utf-8"))
     except OSError:
         return []
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -71,33 +77,56 @@ def _yaml_list(path: Path, log: Log, label: str) -> list[dict]:
 def load_knowledge(paths: Paths | None, log: Log) -> Knowledge:
     """The shipped registries, with the site's own people.yaml / outlets.yaml on top."""
     shipped = resources.files("newsdigest") / "data"
-    people = [yaml.safe_load(shipped.joinpath("people.yaml").read_text(encoding="utf-8"))]
-    outlets = [yaml.safe_load(shipped.joinpath("outlets.yaml").read_text(encoding="utf-8"))]
+    people = [_load_yaml(shipped.joinpath("people.yaml").read_text(encoding="utf-8"))]
+    outlets = [_load_yaml(shipped.joinpath("outlets.yaml").read_text(encoding="utf-8"))]
     if paths is not None:
         people.append(_yaml_list(paths.people_overrides, log, "people.yaml"))
         outlets.insert(0, _yaml_list(paths.outlet_overrides, log, "outlets.yaml"))
     return Knowledge.build(people, outlets)
 
 
-def read_entries(paths: Paths, registry: Registry, log: Log) -> list[EntryMeta]:
-    """Every entry in content/, people mapped to the registry's spelling; bad ones warned."""
+ENTRY_CACHE = "entries.pickle"
+
+
+def read_entries(paths: Paths, registry: Registry, log: Log, hashes: FileHashes) -> list[EntryMeta]:
+    """Every entry in content/, people mapped to the registry's spelling; bad ones warned.
+
+    An entry whose bytes are unchanged since the last build is not read or parsed again: its
+    front matter (and any warning about it) comes from a cache keyed by its hash.
+    """
+    cache_file = paths.cache / ENTRY_CACHE
+    old: dict[str, tuple] = read_pickle(cache_file) or {}
+    new: dict[str, tuple] = {}
     metas: list[EntryMeta] = []
     seen: dict[str, str] = {}
     for rel in list_entries(paths.content):
-        try:
-            data = (paths.content / rel).read_bytes()
-            parsed = parse(data.decode("utf-8"))
-            slug = _unique_slug(Path(rel).stem, rel, seen, log)
-            meta = to_meta(parsed, rel, slug, sha256(data))
-        except (OSError, UnicodeDecodeError, EntryError) as exc:
-            log.warn(f"content/{rel}", f"{exc}; left out of the site (the file is untouched)")
+        slug = _unique_slug(Path(rel).stem, rel, seen, log)
+        sha = hashes.sha(paths.content / rel)
+        cached = old.get(rel)
+        outcome = cached if cached and cached[0] == sha else (sha, *_parse_entry(paths, rel, sha))
+        new[rel] = outcome
+        _, meta, problem, note = outcome
+        if problem:
+            log.warn(f"content/{rel}", problem)
             continue
-        mismatch = week_mismatch(parsed, meta.date)
-        if mismatch:
-            log.warn(f"content/{rel}", mismatch)
+        if note:
+            log.warn(f"content/{rel}", note)
+        meta = replace(meta, slug=slug) if meta.slug != slug else meta
         people = tuple(dict.fromkeys(registry.canonical(p) for p in meta.people))
         metas.append(meta if people == meta.people else replace(meta, people=people))
+    if new != old:
+        write_pickle(cache_file, new)
     return metas
+
+
+def _parse_entry(paths: Paths, rel: str, sha: str | None) -> tuple[EntryMeta | None, str | None, str | None]:
+    """(meta, problem that keeps it off the site, note worth a warning)."""
+    try:
+        parsed = parse((paths.content / rel).read_bytes().decode("utf-8"))
+        meta = to_meta(parsed, rel, Path(rel).stem, sha or "")
+    except (OSError, UnicodeDecodeError, EntryError) as exc:
+        return None, f"{exc}; left out of the site (the file is untouched)", None
+    return meta, None, week_mismatch(parsed, meta.date)
 
 
 def _unique_slug(stem: str, rel: str, seen: dict[str, str], log: Log) -> str:
@@ -116,12 +145,29 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log) -> Buil
         for folder in (paths.site, paths.cache):
             shutil.rmtree(folder, ignore_errors=True)
     knowledge = load_knowledge(paths, log)
-    synced = sync(paths, knowledge, log, options.jobs, options.executor)
+    hashes = FileHashes(paths.cache / "hashes.json")
+    synced = sync(paths, knowledge, log, hashes, options.jobs, options.executor)
     with log.stage("read"):
-        metas = read_entries(paths, knowledge.registry, log)
+        metas = read_entries(paths, knowledge.registry, log, hashes)
+        hashes.save()
+    writer = SiteWriter(paths, config, log, options.jobs)
+    inputs = site_inputs(metas, knowledge, writer.templates_digest())
+    if writer.current(inputs):
+        log.info("site/ is up to date: no entry, template, registry or setting changed")
+        people = len({p for m in metas for p in m.people})
+        return BuildSummary(len(metas), people, len(synced.generated), 0, len(writer.old), 0,
+                            len(log.warnings), time.perf_counter() - started, dict(log.seconds))
     with log.stage("site model"):
         model = build_model(metas, knowledge.registry, config.feed_items, config.index_weeks)
-    report = SiteWriter(paths, config, log).write(model)
+    report = writer.write(model, inputs)
     return BuildSummary(model.entries, model.people, len(synced.generated), len(report.written),
                         report.unchanged, len(report.removed), len(log.warnings),
                         time.perf_counter() - started, dict(log.seconds))
+
+
+def site_inputs(metas: list[EntryMeta], knowledge: Knowledge, templates: str) -> str:
+    """One hash of everything the site is made from: if it matches, site/ is current."""
+    digest = hashlib.sha256(f"{knowledge.digest}|{templates}".encode())
+    for m in sorted(metas, key=lambda m: m.path):
+        digest.update(f"{m.path}|{m.slug}|{m.sha256}|{'|'.join(m.people)}\n".encode())
+    return digest.hexdigest()

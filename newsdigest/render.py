@@ -11,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -80,71 +83,120 @@ def _fingerprint(page: Page, template_digest: str, config: Config) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-class SiteWriter:
-    """Renders and writes pages whose inputs changed; removes pages no longer made."""
+class PageRenderer:
+    """Turns one Page into bytes. Built once per process (the parent or a pool worker)."""
 
-    def __init__(self, paths: Paths, config: Config, log: Log) -> None:
-        self.paths, self.config, self.log = paths, config, log
-        self.templates = Templates(paths.templates)
-        self.old = read_json(paths.cache / MANIFEST, {}).get("outputs", {})
-        self.new: dict[str, dict] = {}
-        self.report = RenderReport()
+    def __init__(self, templates: Path, content: Path, config: Config) -> None:
+        self.templates = Templates(templates)
+        self.content, self.config = content, config
 
-    def write(self, model: SiteModel) -> RenderReport:
-        for page in model.pages:
-            self._page(page)
-        self._static()
-        with self.log.stage("write"):
-            self._remove_stale()
-            write_json(self.paths.cache / MANIFEST, {"outputs": self.new})
-        return self.report
-
-    def _page(self, page: Page) -> None:
-        template = page.kind if page.kind.endswith(".html") else ""
-        fp = _fingerprint(page, self.templates.digest(template) if template else "", self.config)
-        old = self.old.get(page.path)
-        target = self.paths.site / page.path
-        if old and old["fp"] == fp and target.exists():
-            self.new[page.path] = old
-            self.report.unchanged += 1
-            return
-        with self.log.stage("render"):
-            data = self._render(page)
-        if data is None:
-            if old:  # keep the last good output of a page that failed to render
-                self.new[page.path] = old
-            return
-        reason = "new" if not old else "inputs changed"
-        self._emit(page.path, data, fp, reason)
-
-    def _render(self, page: Page) -> bytes | None:
+    def render(self, page: Page) -> tuple[bytes | None, tuple[str, str] | None]:
+        """(bytes, None), or (None, (file, problem)) when the page cannot be made."""
         if page.kind == "feed":
-            return render_feed(page.data, self.config)
+            return render_feed(page.data, self.config), None
         if page.kind == "sitemap":
-            return _sitemap(page.data["urls"], self.config.base_url)
+            return _sitemap(page.data["urls"], self.config.base_url), None
         context = dict(page.data, site=asdict(self.config), root=_root(page.path), page_path=page.path,
                        feed_url=_root(page.path) + "feed.xml")
         if page.body_from is not None:
-            context["body"] = self._body(page.body_from)
-            if context["body"] is None:
-                return None
+            try:
+                parsed = parse((self.content / page.body_from).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, EntryError) as exc:
+                return None, (f"content/{page.body_from}", f"body not readable: {exc}")
+            context["body"] = markdown_html(parsed.body)
         try:
-            return self.templates.render(page.kind, context).encode("utf-8")
+            return self.templates.render(page.kind, context).encode("utf-8"), None
         except jinja2.TemplateError as exc:
-            where = getattr(exc, "filename", None) or page.kind
+            where = Path(getattr(exc, "filename", None) or page.kind).name
             line = getattr(exc, "lineno", None)
-            self.log.warn(f"templates/{Path(where).name}" + (f":{line}" if line else ""),
-                          f"{type(exc).__name__}: {exc.message if hasattr(exc, 'message') else exc}; "
-                          f"{page.path} not updated")
-            return None
+            return None, (f"templates/{where}" + (f":{line}" if line else ""),
+                          f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}; {page.path} not updated")
 
-    def _body(self, rel: str) -> Markup | None:
-        try:
-            parsed = parse((self.paths.content / rel).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, EntryError) as exc:
-            self.log.warn(f"content/{rel}", f"body not readable: {exc}")
+
+_RENDERER: PageRenderer | None = None
+_POOL_BELOW = 300  # fewer pages than this render in-process
+
+
+def _install(templates: Path, content: Path, config: Config) -> None:
+    global _RENDERER
+    _RENDERER = PageRenderer(templates, content, config)
+
+
+def _render_in_worker(page: Page) -> tuple[bytes | None, tuple[str, str] | None]:
+    assert _RENDERER is not None
+    return _RENDERER.render(page)
+
+
+class SiteWriter:
+    """Renders and writes pages whose inputs changed; removes pages no longer made."""
+
+    def __init__(self, paths: Paths, config: Config, log: Log, jobs: int = 1) -> None:
+        self.paths, self.config, self.log, self.jobs = paths, config, log, jobs
+        self.renderer = PageRenderer(paths.templates, paths.content, config)
+        manifest = read_json(paths.cache / MANIFEST, {})
+        self.old = manifest.get("outputs", {})
+        self.old_inputs = manifest.get("inputs")
+        self.new: dict[str, dict] = {}
+        self.report = RenderReport()
+
+    def templates_digest(self) -> str:
+        """Every template and static file, with the config and the code: a change re-renders."""
+        digest = hashlib.sha256(json.dumps([code_digest(), asdict(self.config)], sort_keys=True).encode())
+        folder = self.paths.templates
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
+
+    def current(self, inputs: str) -> bool:
+        """True when the last build had the same inputs and all its outputs are still there."""
+        return inputs == self.old_inputs and all((self.paths.site / rel).exists() for rel in self.old)
+
+    def write(self, model: SiteModel, inputs: str = "") -> RenderReport:
+        todo: list[tuple[Page, str]] = []
+        with self.log.stage("render"):
+            for page in model.pages:
+                fp = self._fingerprint(page)
+                if fp is not None:
+                    todo.append((page, fp))
+        for (page, fp), (data, problem) in zip(todo, self._render_all([p for p, _ in todo])):
+            if problem:
+                self.log.warn(*problem)
+            if data is None:
+                if page.path in self.old:  # keep the last good output of a page that failed
+                    self.new[page.path] = self.old[page.path]
+                continue
+            self._emit(page.path, data, fp, "new" if page.path not in self.old else "inputs changed")
+        self._static()
+        with self.log.stage("write"):
+            self._remove_stale()
+            write_json(self.paths.cache / MANIFEST, {"inputs": inputs, "outputs": self.new})
+        return self.report
+
+    def _fingerprint(self, page: Page) -> str | None:
+        """The page's fingerprint if it must be rendered; None when its output is current."""
+        template = page.kind if page.kind.endswith(".html") else ""
+        fp = _fingerprint(page, self.renderer.templates.digest(template) if template else "", self.config)
+        old = self.old.get(page.path)
+        if old and old["fp"] == fp and (self.paths.site / page.path).exists():
+            self.new[page.path] = old
+            self.report.unchanged += 1
             return None
-        return markdown_html(parsed.body)
+        return fp
+
+    def _render_all(self, pages: list[Page]) -> Iterator[tuple[bytes | None, tuple[str, str] | None]]:
+        if self.jobs <= 1 or len(pages) < _POOL_BELOW:
+            for page in pages:
+                with self.log.stage("render"):
+                    result = self.renderer.render(page)
+                yield result
+            return
+        started, writing = time.perf_counter(), self.log.seconds["write"]
+        with ProcessPoolExecutor(max_workers=self.jobs, initializer=_install,
+                                 initargs=(self.paths.templates, self.paths.content, self.config)) as pool:
+            for result in pool.map(_render_in_worker, pages, chunksize=32):
+                yield result
+        # the consumer writes between results: count only the time not spent writing
+        self.log.seconds["render"] += time.perf_counter() - started - (self.log.seconds["write"] - writing)
 
     def _emit(self, rel: str, data: bytes, fp: str, reason: str) -> None:
         sha = hashlib.sha256(data).hexdigest()

@@ -18,7 +18,7 @@ from .entries import to_markdown
 from .ingest import sha256
 from .log import Log
 from .model import Entry, Skip
-from .store import read_json, read_pickle, remove, write_atomic, write_json, write_pickle
+from .store import BlobCache, FileHashes, read_json, remove, write_atomic, write_json
 from .textutil import slug as make_slug
 from . import code_digest
 from .workers import Knowledge, SeedResult, SeedTask, mapper, with_boilerplate
@@ -56,18 +56,11 @@ def list_entries(content: Path) -> list[str]:
                   if not any(part.startswith(".") for part in p.relative_to(content).parts))
 
 
-def _file_sha(path: Path) -> str | None:
-    try:
-        return sha256(path.read_bytes())
-    except OSError:
-        return None
-
-
 class _Sync:
     """One pass of seeds -> content. Holds the ledger while it is being updated."""
 
-    def __init__(self, paths: Paths, knowledge: Knowledge, log: Log) -> None:
-        self.paths, self.knowledge, self.log = paths, knowledge, log
+    def __init__(self, paths: Paths, knowledge: Knowledge, log: Log, hashes: FileHashes) -> None:
+        self.paths, self.knowledge, self.log, self.hashes = paths, knowledge, log, hashes
         raw = read_json(paths.content / LEDGER, {}).get("seeds", {})
         self.ledger: dict[str, Record] = {}
         for name, rec in raw.items():
@@ -77,7 +70,8 @@ class _Sync:
                 continue
         self.stems = {Path(rel).stem: rel for rel in list_entries(paths.content)}
         self.report = SyncReport()
-        self.cache_paths: dict[str, Path] = {}
+        self.cache_keys: dict[str, str] = {}
+        self.cache = BlobCache(paths.cache / "clean.sqlite")
 
     def run(self, jobs: int, executor: str) -> SyncReport:
         with self.log.stage("scan"):
@@ -93,27 +87,29 @@ class _Sync:
         with self.log.stage("entries"):
             self._retire(set(seeds))
             self._save()
+            self.cache.close()
         return self.report
 
     def _plan(self, name: str) -> SeedTask | None:
         """What to do with one seed; None when nothing needs doing."""
         path = self.paths.seeds / name
+        rec = self.ledger.get(name)
+        if rec is not None:  # known seed: hash from the stat cache, read only if it changed
+            sha = self.hashes.sha(path)
+            if sha is not None and self._settled(name, rec, sha):
+                return None
         try:
             data = path.read_bytes()
         except OSError as exc:
             self.log.warn(f"seeds/{name}", f"cannot be read ({exc.strerror or exc}); skipped")
             return None
-        sha = sha256(data)
-        rec = self.ledger.get(name)
-        if rec is not None and self._settled(name, rec, sha):
-            return None
-        return SeedTask(name, sha, data, None)
+        return SeedTask(name, self.hashes.sha(path, data) or sha256(data), data, None)
 
     def _from_cache(self, task: SeedTask) -> SeedTask:
         """A seed cleaned before with the same bytes, code and boilerplate skips cleaning."""
-        path = self._cache_path(task.sha256, task.boilerplate)
-        self.cache_paths[task.name] = path
-        cached = read_pickle(path)
+        key = self._cache_key(task.sha256, task.boilerplate)
+        self.cache_keys[task.name] = key
+        cached = self.cache.get(key)
         return task if cached is None else replace(task, data=None, cached=cached)
 
     def _settled(self, name: str, rec: Record, sha: str) -> bool:
@@ -125,7 +121,7 @@ class _Sync:
                 return True
             return False
         entry = self.paths.content / (rec.entry or "")
-        current = _file_sha(entry) if rec.entry else None
+        current = self.hashes.sha(entry) if rec.entry else None
         if current is None:
             if same_seed:
                 self.log.info(f"content/{rec.entry}: deleted by hand; not regenerated from seeds/{name}")
@@ -139,13 +135,14 @@ class _Sync:
             return True
         return same_seed and rec.generator == self.knowledge.digest
 
-    def _cache_path(self, sha: str, boilerplate: frozenset[str]) -> Path:
+    def _cache_key(self, sha: str, boilerplate: frozenset[str]) -> str:
         extra = "-" + hashlib.sha256("\n".join(sorted(boilerplate)).encode()).hexdigest()[:8] if boilerplate else ""
-        return self.paths.cache / "clean" / sha[:2] / f"{sha}-{code_digest()}{extra}.pickle"
+        return f"{sha}-{code_digest()}{extra}"
 
     def _apply(self, result: SeedResult) -> None:
         name, sha = result.name, result.sha256
-        write_pickle(self.cache_paths[name], result.cleaned)
+        if result.cached is False:
+            self.cache.put(self.cache_keys[name], result.cleaned)
         old = self.ledger.get(name)
         if isinstance(result.entry, Skip):
             self._skip(name, sha, old, result.entry.reason)
@@ -153,9 +150,10 @@ class _Sync:
         rel = self._place(result.entry, old)
         data = to_markdown(result.entry).encode("utf-8")
         target = self.paths.content / rel
-        if _file_sha(target) != sha256(data):
+        if self.hashes.sha(target) != sha256(data):
             write_atomic(target, data)
-        if old and old.entry and old.entry != rel and _file_sha(self.paths.content / old.entry) == old.entry_sha256:
+            self.hashes.sha(target, data)
+        if old and old.entry and old.entry != rel and self.hashes.sha(self.paths.content / old.entry) == old.entry_sha256:
             remove(self.paths.content / old.entry, self.paths.content)
             self.stems.pop(Path(old.entry).stem, None)
         self.stems[Path(rel).stem] = rel
@@ -189,7 +187,7 @@ class _Sync:
             if not rec.entry:
                 continue
             path = self.paths.content / rec.entry
-            current = _file_sha(path)
+            current = self.hashes.sha(path)
             if current is None:
                 continue
             if current == rec.entry_sha256:
@@ -207,5 +205,6 @@ class _Sync:
             write_json(self.paths.content / LEDGER, {"version": 1, "seeds": records})
 
 
-def sync(paths: Paths, knowledge: Knowledge, log: Log, jobs: int = 1, executor: str = "process") -> SyncReport:
-    return _Sync(paths, knowledge, log).run(jobs, executor)
+def sync(paths: Paths, knowledge: Knowledge, log: Log, hashes: FileHashes, jobs: int = 1,
+         executor: str = "process") -> SyncReport:
+    return _Sync(paths, knowledge, log, hashes).run(jobs, executor)

@@ -58,6 +58,7 @@ class SeedResult:
     cleaned: Article | Skip
     entry: Entry | Skip
     seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # ingest, clean, understand
+    cached: bool = False  # the clean result came from the cache (nothing new to store)
 
 
 _KNOWLEDGE: Knowledge | None = None
@@ -78,10 +79,11 @@ def process_seed(task: SeedTask) -> SeedResult:
         t1 = time.perf_counter()
         cleaned = raw if isinstance(raw, Skip) else _safe_clean(raw, task.boilerplate)
     t2 = time.perf_counter()
+    hit = task.cached is not None
     if isinstance(cleaned, Skip):
-        return SeedResult(task.name, task.sha256, cleaned, cleaned, (t1 - t0, t2 - t1, 0.0))
+        return SeedResult(task.name, task.sha256, cleaned, cleaned, (t1 - t0, t2 - t1, 0.0), hit)
     entry = understand(cleaned, task.name, task.sha256, _KNOWLEDGE.registry)
-    return SeedResult(task.name, task.sha256, cleaned, entry, (t1 - t0, t2 - t1, time.perf_counter() - t2))
+    return SeedResult(task.name, task.sha256, cleaned, entry, (t1 - t0, t2 - t1, time.perf_counter() - t2), hit)
 
 
 def _safe_clean(raw, boilerplate: frozenset[str]) -> Article | Skip:
