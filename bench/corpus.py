@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 CITIES = ["Brussels", "Kyiv", "Warsaw", "Berlin", "Paris", "London", "Vilnius", "Riga", "Tallinn", "Helsinki",
           "Washington", "Rome", "Madrid", "Prague", "Bucharest", "Ankara", "Oslo", "Stockholm", "The Hague", "Vienna"]
 TOPICS = ["air defence deliveries", "sanctions against Russia", "energy security", "the reconstruction of Ukraine",
@@ -40,16 +40,23 @@ def _paragraphs(rng: random.Random, people: list[str], city: str, topic: str, da
     sa, sb = a.split()[-1], b.split()[-1]
     unknown = rng.choice(UNKNOWN)
     role = rng.choice(ROLES)
+    n1, n2, n3 = rng.randint(2, 90), rng.randint(3, 40), rng.randint(100, 9000)
     paras = [
         f"{a} met with {b} in {city} on {day:%B} {day.day} to discuss {topic}, officials said after the talks.",
-        f"The two sides also reviewed the situation on the front line and the next steps on {rng.choice(TOPICS)}.",
-        f"\"We agreed on concrete steps, and we will keep working together until the job is done,\" {sa} said at a joint press conference.",
-        f"{sb} said that allies had to move faster, adding that {rng.choice(TOPICS)} remained a priority for the coming months.",
-        f"The meeting was also attended by {role} {unknown}, who presented a plan on {rng.choice(TOPICS)}.",
+        f"The two sides also reviewed the situation on the front line, where {n1} attacks were reported over the past "
+        f"day, and the next steps on {rng.choice(TOPICS)}.",
+        f"\"We agreed on {n2} concrete steps, and we will keep working on {rng.choice(TOPICS)} until the job is done,\" "
+        f"{sa} said at a joint press conference.",
+        f"{sb} said that allies had to move faster, adding that {rng.choice(TOPICS)} and {rng.choice(TOPICS)} "
+        f"remained priorities for the next {n2} months.",
+        f"The meeting was also attended by {role} {unknown}, who presented a plan worth {n3} million euros on "
+        f"{rng.choice(TOPICS)}.",
     ]
     for extra in people[2:]:
-        paras.append(f"Earlier in the week, {extra} spoke by phone with {sa} about {rng.choice(TOPICS)}.")
-    paras.append(f"{sa} is expected to travel to {rng.choice(CITIES)} next month for further consultations.")
+        paras.append(f"Earlier in the week, {extra} spoke by phone with {sa} about {rng.choice(TOPICS)} "
+                     f"for {rng.randint(10, 90)} minutes.")
+    paras.append(f"{sa} is expected to travel to {rng.choice(CITIES)} on {rng.choice(['Monday', 'Tuesday', 'Friday'])} "
+                 f"for {rng.randint(2, 9)} days of further consultations.")
     return paras
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from .model import Warning_
+
+T = TypeVar("T")
+PROGRESS_FROM = 200  # items; shorter runs finish before a bar would help
 
 
 class Log:
@@ -28,6 +31,14 @@ class Log:
             yield
         finally:
             self.seconds[name] += time.perf_counter() - started
+
+    def progress(self, items: Iterable[T], total: int, label: str) -> Iterable[T]:
+        """A progress bar on stderr for long runs; plain iteration when quiet or not a terminal."""
+        if self.quiet or total < PROGRESS_FROM or not getattr(self.stream, "isatty", lambda: False)():
+            return items
+        from tqdm import tqdm
+
+        return tqdm(items, total=total, desc=label, unit="page", file=self.stream, leave=False)
 
     def warn(self, file: str, message: str) -> None:
         warning = Warning_(file, message)

@@ -150,7 +150,7 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log) -> Buil
     with log.stage("read"):
         metas = read_entries(paths, knowledge.registry, log, hashes)
         hashes.save()
-    writer = SiteWriter(paths, config, log, options.jobs)
+    writer = SiteWriter(paths, config, log, options.jobs, options.executor)
     inputs = site_inputs(metas, knowledge, writer.templates_digest())
     if writer.current(inputs):
         log.info("site/ is up to date: no entry, template, registry or setting changed")

@@ -13,7 +13,6 @@ import json
 import posixpath
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from markupsafe import Markup
 from . import code_digest
 from .config import Config, Paths
 from .entries import EntryError, parse
+from .executors import open_executor
 from .feeds import render_feed
 from .log import Log
 from .site import Page, SiteModel
@@ -130,8 +130,8 @@ def _render_in_worker(page: Page) -> tuple[bytes | None, tuple[str, str] | None]
 class SiteWriter:
     """Renders and writes pages whose inputs changed; removes pages no longer made."""
 
-    def __init__(self, paths: Paths, config: Config, log: Log, jobs: int = 1) -> None:
-        self.paths, self.config, self.log, self.jobs = paths, config, log, jobs
+    def __init__(self, paths: Paths, config: Config, log: Log, jobs: int = 1, executor: str = "process") -> None:
+        self.paths, self.config, self.log, self.jobs, self.executor = paths, config, log, jobs, executor
         self.renderer = PageRenderer(paths.templates, paths.content, config)
         manifest = read_json(paths.cache / MANIFEST, {})
         self.old = manifest.get("outputs", {})
@@ -158,7 +158,8 @@ class SiteWriter:
                 fp = self._fingerprint(page)
                 if fp is not None:
                     todo.append((page, fp))
-        for (page, fp), (data, problem) in zip(todo, self._render_all([p for p, _ in todo])):
+        results = self.log.progress(self._render_all([p for p, _ in todo]), len(todo), "site")
+        for (page, fp), (data, problem) in zip(todo, results):
             if problem:
                 self.log.warn(*problem)
             if data is None:
@@ -191,8 +192,8 @@ class SiteWriter:
                 yield result
             return
         started, writing = time.perf_counter(), self.log.seconds["write"]
-        with ProcessPoolExecutor(max_workers=self.jobs, initializer=_install,
-                                 initargs=(self.paths.templates, self.paths.content, self.config)) as pool:
+        with open_executor(self.executor, self.jobs, _install,
+                           (self.paths.templates, self.paths.content, self.config)) as pool:
             for result in pool.map(_render_in_worker, pages, chunksize=32):
                 yield result
         # the consumer writes between results: count only the time not spent writing

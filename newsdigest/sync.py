@@ -79,7 +79,7 @@ class _Sync:
             planned = [t for t in (self._plan(name) for name in seeds) if t is not None]
             tasks = [self._from_cache(t) for t in with_boilerplate(planned)]
         with mapper(self.knowledge, jobs, executor, len(tasks)) as run:
-            for result in run(tasks):
+            for result in self.log.progress(run(tasks), len(tasks), "pages"):
                 for stage, seconds in zip(("ingest", "clean", "understand"), result.seconds):
                     self.log.seconds[stage] += seconds
                 with self.log.stage("entries"):

@@ -11,7 +11,6 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -20,6 +19,7 @@ from .clean import clean
 from .clean.boilerplate import CHUNK, page_lines, repeated_lines
 from .clean.furniture import Outlets
 from .digest import understand
+from .executors import open_executor
 from .ingest import ingest
 from .model import Article, Entry, Skip
 from .people import Registry
@@ -119,24 +119,5 @@ def mapper(knowledge: Knowledge, jobs: int, executor: str, size: int
         _install(knowledge)
         yield lambda tasks: map(process_seed, tasks)
         return
-    with _executor(knowledge, jobs, executor) as pool:
+    with open_executor(executor, jobs, _install, (knowledge,)) as pool:
         yield lambda tasks: pool.map(process_seed, tasks, chunksize=8)
-
-
-@contextmanager
-def _executor(knowledge: Knowledge, jobs: int, kind: str) -> Iterator[Executor]:
-    if kind == "process":
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_install, initargs=(knowledge,)) as pool:
-            yield pool
-        return
-    from distributed import Client, LocalCluster  # optional extra: newsdigest[dask]
-
-    if kind == "dask-local":
-        with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True) as cluster, \
-                Client(cluster) as client:
-            client.run(_install, knowledge)
-            yield client.get_executor()
-        return
-    with Client(kind.removeprefix("dask://")) as client:
-        client.run(_install, knowledge)
-        yield client.get_executor()

@@ -288,6 +288,15 @@ def _reference_date(lines: list[_Line], start: int, end: int) -> dt.date | None:
 
 
 def clean_text(raw: RawPage, outlets: fur.Outlets, boilerplate: frozenset[str] = frozenset()) -> Article | Skip:
+    result = _clean_lines(raw, outlets, boilerplate)
+    if isinstance(result, Skip) and boilerplate:
+        # Lines shared with other pages may be an outlet's stock background paragraph rather
+        # than furniture: never let them cost a page its article.
+        return _clean_lines(raw, outlets, frozenset())
+    return result
+
+
+def _clean_lines(raw: RawPage, outlets: fur.Outlets, boilerplate: frozenset[str]) -> Article | Skip:
     hint, lines = _lines(raw.text)
     lead = _find_lead(lines, boilerplate)
     if lead is None:
