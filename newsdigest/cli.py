@@ -56,14 +56,72 @@ def _write_report(path: Path, summary) -> None:
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
+def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions) -> int:
+    """--watch / --serve: rebuild on every change until Ctrl-C (exit 0)."""
+    from dataclasses import replace
+
+    from .serve import BuildState, PreviewServer
+    from .watch import Watcher, describe
+
+    state, server = BuildState(), None
+    if args.serve:
+        try:
+            server = PreviewServer(paths.site, args.port, state)
+        except OSError as exc:
+            return _usage_error(f"cannot serve on 127.0.0.1:{args.port} ({exc.strerror or exc}); "
+                                "is another server running? choose another port with --port N")
+    own: dict[str, tuple[int, int]] = {}
+    last = {"config": config, "options": options}
+
+    def stamp(path: Path) -> tuple[int, int] | None:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def rebuild(changes) -> None:
+        real = [c for c in changes if own.get(c.path) is None or own[c.path] != stamp(paths.root / c.path)]
+        if changes and not real:
+            return  # only the entries the last build wrote itself
+        log = Log(quiet=args.quiet, verbose=args.verbose)
+        if real:
+            log.say(f"changed: {describe(real)}")
+        try:
+            last["config"] = load_config(paths.pyproject, {"base_url": args.base_url})
+        except ConfigError as exc:
+            log.warn("pyproject.toml", f"{exc}; keeping the last good settings")
+        summary = build(paths, last["config"], last["options"], log)
+        last["options"] = replace(last["options"], clean=False)  # --clean only before the first build
+        for rel in summary.entries_written:
+            path = paths.content / rel
+            key = path.relative_to(paths.root).as_posix() if paths.root in path.parents else str(path)
+            own[key] = stamp(path)  # type: ignore[assignment]
+        log.say(summary.line())
+        state.finished([str(w) for w in log.warnings])
+
+    watcher = Watcher(paths, rebuild, poll=args.poll, say=lambda line: print(line, file=sys.stderr, flush=True))
+    if server is not None:
+        server.start()
+        print(f"serving {paths.site} on {server.url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    elif not args.quiet:
+        print(f"watching {paths.seeds}, {paths.content}, {paths.templates} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            server.stop()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
         return _usage_error("--jobs must be at least 1")
     if args.executor not in ("process", "dask-local") and not args.executor.startswith("dask://"):
         return _usage_error(f"--executor must be process, dask-local or dask://HOST:PORT, not {args.executor!r}")
-    if args.watch or args.serve:
-        return _usage_error(f"--{'watch' if args.watch else 'serve'} is not built yet; run a plain build")
     paths = _paths(args, Path.cwd())
     try:
         config = load_config(paths.pyproject, {"base_url": args.base_url})
@@ -76,8 +134,10 @@ def main(argv: list[str] | None = None) -> int:
             import distributed  # noqa: F401
         except ImportError:
             return _usage_error("--executor dask needs the dask extra: pip install 'newsdigest[dask]'")
-    log = Log(quiet=args.quiet, verbose=args.verbose)
     options = BuildOptions(jobs=args.jobs or default_jobs(), executor=args.executor, clean=args.clean)
+    if args.watch or args.serve:
+        return _watch(args, paths, config, options)
+    log = Log(quiet=args.quiet, verbose=args.verbose)
     summary = build(paths, config, options, log)
     log.say(summary.line())
     if args.report:

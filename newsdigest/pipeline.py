@@ -46,6 +46,7 @@ class BuildSummary:
     warnings: int
     seconds: float
     stages: dict[str, float]
+    entries_written: tuple[str, ...] = ()  # content/ files this build wrote (watch ignores them)
 
     def line(self) -> str:
         return (f"built {self.entries} entries, {self.people} people: {self.generated} entries made, "
@@ -156,13 +157,14 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log) -> Buil
         log.info("site/ is up to date: no entry, template, registry or setting changed")
         people = len({p for m in metas for p in m.people})
         return BuildSummary(len(metas), people, len(synced.generated), 0, len(writer.old), 0,
-                            len(log.warnings), time.perf_counter() - started, dict(log.seconds))
+                            len(log.warnings), time.perf_counter() - started, dict(log.seconds),
+                            tuple(synced.generated))
     with log.stage("site model"):
         model = build_model(metas, knowledge.registry, config.feed_items, config.index_weeks)
     report = writer.write(model, inputs)
     return BuildSummary(model.entries, model.people, len(synced.generated), len(report.written),
                         report.unchanged, len(report.removed), len(log.warnings),
-                        time.perf_counter() - started, dict(log.seconds))
+                        time.perf_counter() - started, dict(log.seconds), tuple(synced.generated))
 
 
 def site_inputs(metas: list[EntryMeta], knowledge: Knowledge, templates: str) -> str:

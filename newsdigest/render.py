@@ -61,8 +61,14 @@ class Templates:
     def digest(self, name: str) -> str:
         if name not in self._digests:
             self._digests[name] = ""  # guards against a template cycle
-            source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
-            refs = sorted(r for r in jinja2.meta.find_referenced_templates(self.env.parse(source)) if r)
+            try:
+                source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                source = ""
+            try:
+                refs = sorted(r for r in jinja2.meta.find_referenced_templates(self.env.parse(source)) if r)
+            except jinja2.TemplateSyntaxError:
+                refs = []  # rendering will report it, naming the file and line
             blob = source + "".join(self.digest(r) for r in refs)
             self._digests[name] = hashlib.sha256(blob.encode()).hexdigest()
         return self._digests[name]
@@ -110,7 +116,7 @@ class PageRenderer:
             where = Path(getattr(exc, "filename", None) or page.kind).name
             line = getattr(exc, "lineno", None)
             return None, (f"templates/{where}" + (f":{line}" if line else ""),
-                          f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}; {page.path} not updated")
+                          f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}")
 
 
 _RENDERER: PageRenderer | None = None
@@ -159,18 +165,23 @@ class SiteWriter:
                 if fp is not None:
                     todo.append((page, fp))
         results = self.log.progress(self._render_all([p for p, _ in todo]), len(todo), "site")
+        problems: dict[tuple[str, str], list[str]] = {}
         for (page, fp), (data, problem) in zip(todo, results):
             if problem:
-                self.log.warn(*problem)
+                problems.setdefault(problem, []).append(page.path)
             if data is None:
                 if page.path in self.old:  # keep the last good output of a page that failed
                     self.new[page.path] = self.old[page.path]
                 continue
             self._emit(page.path, data, fp, "new" if page.path not in self.old else "inputs changed")
+        for (file, message), pages in problems.items():  # one warning per problem, not per page
+            count = f"{len(pages)} pages" if len(pages) > 1 else "1 page"
+            self.log.warn(file, f"{message}; {count} kept as last built (e.g. site/{pages[0]})")
         self._static()
         with self.log.stage("write"):
             self._remove_stale()
-            write_json(self.paths.cache / MANIFEST, {"inputs": inputs, "outputs": self.new})
+            # a build with pages that failed is not "current": the next build tries them again
+            write_json(self.paths.cache / MANIFEST, {"inputs": None if problems else inputs, "outputs": self.new})
         return self.report
 
     def _fingerprint(self, page: Page) -> str | None:

@@ -63,3 +63,16 @@ def test_bad_entry_yaml_is_one_warning_and_the_file_is_untouched(tmp_path):
     assert f"content/{entry.parent.name}/{entry.name}" in result.err
     assert not (project.site / "entries" / entry.stem).exists()
     assert project.build("--strict").code == 1
+
+
+def test_template_syntax_error_is_one_warning_naming_it_and_the_rest_builds(tmp_path):
+    project = make_project(tmp_path / "p")
+    template = project.root / "templates" / "person.html"
+    template.write_text(template.read_text().replace("{% endblock %}", "{% endblok %}", 1))
+    result = project.run()
+    assert result.returncode == 0, result.stderr
+    warnings = [l for l in result.stderr.splitlines() if l.startswith("warning:")]
+    assert len(warnings) == 1 and "templates/person.html" in warnings[0] and "9 pages" in warnings[0]
+    assert (project.site / "index.html").exists()
+    assert not (project.site / "people" / "mark-rutte" / "index.html").exists()
+    assert project.run("--strict").returncode == 1
