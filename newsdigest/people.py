@@ -114,6 +114,7 @@ class Registry:
     short: dict[tuple[str, ...], tuple[str, ...]] = field(hash=False, compare=False)
     max_len: int = 4
     surnames: dict[str, str] = field(default_factory=dict, hash=False, compare=False)  # one-word, one owner
+    memo: dict[str, str] = field(default_factory=dict, hash=False, compare=False)  # canonical() answers
     roles: dict[str, str | None] = field(default_factory=dict, hash=False, compare=False)
 
     @classmethod
@@ -136,10 +137,15 @@ class Registry:
                 short[key] = tuple(dict.fromkeys(short.get(key, ()) + (p.name,)))
         max_len = max((len(k) for k in list(full) + list(short)), default=1)
         surnames = {k[0]: v[0] for k, v in short.items() if len(k) == 1 and len(v) == 1}
-        return cls(people, full, short, max_len, surnames, {p.name: p.role for p in people})
+        return cls(people, full, short, max_len=max_len, surnames=surnames, roles={p.name: p.role for p in people})
 
     def canonical(self, name: str) -> str:
         """The registry's spelling of `name`, or `name` as written when unknown."""
+        if name not in self.memo:
+            self.memo[name] = self._canonical(name)
+        return self.memo[name]
+
+    def _canonical(self, name: str) -> str:
         key = _key(name)
         if key in self.full:
             return self.full[key]

@@ -101,7 +101,7 @@ def read_entries(paths: Paths, registry: Registry, log: Log, hashes: FileHashes)
     metas: list[EntryMeta] = []
     seen: dict[str, str] = {}
     for rel in list_entries(paths.content):
-        slug = _unique_slug(Path(rel).stem, rel, seen, log)
+        slug = _unique_slug(rel.rsplit("/", 1)[-1][:-3], rel, seen, log)
         sha = hashes.sha(paths.content / rel)
         cached = old.get(rel)
         outcome = cached if cached and cached[0] == sha else (sha, *_parse_entry(paths, rel, sha))

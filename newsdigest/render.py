@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import posixpath
 import time
 from collections.abc import Iterator
@@ -155,7 +156,8 @@ class SiteWriter:
 
     def current(self, inputs: str) -> bool:
         """True when the last build had the same inputs and all its outputs are still there."""
-        return inputs == self.old_inputs and all((self.paths.site / rel).exists() for rel in self.old)
+        site = str(self.paths.site) + os.sep
+        return inputs == self.old_inputs and all(os.path.exists(site + rel) for rel in self.old)
 
     def write(self, model: SiteModel, inputs: str = "") -> RenderReport:
         todo: list[tuple[Page, str]] = []

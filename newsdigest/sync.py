@@ -18,7 +18,7 @@ from .entries import to_markdown
 from .ingest import sha256
 from .log import Log
 from .model import Entry, Skip
-from .store import BlobCache, FileHashes, read_json, remove, write_atomic, write_json
+from .store import BlobCache, FileHashes, read_json, remove, walk_files, write_atomic, write_json
 from .textutil import slug as make_slug
 from . import code_digest
 from .workers import Knowledge, SeedResult, SeedTask, mapper, with_boilerplate
@@ -43,17 +43,11 @@ class SyncReport:
 
 
 def list_seeds(seeds: Path) -> list[str]:
-    if not seeds.is_dir():
-        return []
-    return sorted(p.relative_to(seeds).as_posix() for p in seeds.rglob("*")
-                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(seeds).parts))
+    return walk_files(seeds)
 
 
 def list_entries(content: Path) -> list[str]:
-    if not content.is_dir():
-        return []
-    return sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md")
-                  if not any(part.startswith(".") for part in p.relative_to(content).parts))
+    return walk_files(content, ".md")
 
 
 class _Sync:
@@ -68,7 +62,8 @@ class _Sync:
                 self.ledger[name] = Record(**rec)
             except TypeError:
                 continue
-        self.stems = {Path(rel).stem: rel for rel in list_entries(paths.content)}
+        self.stems = {rel.rsplit("/", 1)[-1][:-3]: rel for rel in list_entries(paths.content)}
+        self.loaded = dict(self.ledger)
         self.report = SyncReport()
         self.cache_keys: dict[str, str] = {}
         self.cache = BlobCache(paths.cache / "clean.sqlite")
@@ -198,6 +193,8 @@ class _Sync:
                               "was edited by hand")
 
     def _save(self) -> None:
+        if self.ledger == self.loaded and (self.paths.content / LEDGER).exists():
+            return  # nothing changed: no need to serialise 10,000 records
         records = {name: {k: v for k, v in asdict(rec).items() if v is not None}
                    for name, rec in sorted(self.ledger.items())}
         if records or (self.paths.content / LEDGER).exists():
