@@ -161,7 +161,7 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log) -> Buil
                             tuple(synced.generated))
     with log.stage("site model"):
         model = build_model(metas, knowledge.registry, config.feed_items, config.index_weeks)
-    report = writer.write(model, inputs)
+    report = writer.write(model, inputs, knowledge.digest)
     return BuildSummary(model.entries, model.people, len(synced.generated), len(report.written),
                         report.unchanged, len(report.removed), len(log.warnings),
                         time.perf_counter() - started, dict(log.seconds), tuple(synced.generated))

@@ -29,7 +29,7 @@ from .entries import EntryError, parse
 from .executors import open_executor
 from .feeds import render_feed
 from .log import Log
-from .site import Page, SiteModel
+from .site import ALL, PEOPLE, REGISTRY, WEEKS, Page, SiteModel
 from .store import read_json, remove, write_atomic, write_json
 
 MANIFEST = "manifest.json"
@@ -143,6 +143,7 @@ class SiteWriter:
         manifest = read_json(paths.cache / MANIFEST, {})
         self.old = manifest.get("outputs", {})
         self.old_inputs = manifest.get("inputs")
+        self.old_state = manifest.get("state") or {}
         self.new: dict[str, dict] = {}
         self.report = RenderReport()
 
@@ -159,10 +160,34 @@ class SiteWriter:
         site = str(self.paths.site) + os.sep
         return inputs == self.old_inputs and all(os.path.exists(site + rel) for rel in self.old)
 
-    def write(self, model: SiteModel, inputs: str = "") -> RenderReport:
+    def changed_inputs(self, model: SiteModel, registry: str) -> set[str] | None:
+        """Which inputs differ from the last build: entry paths and @-sets; None = everything."""
+        old, new = self.old_state, model.state
+        if old.get("global") != self._global():
+            return None
+        old_entries, new_entries = old.get("entries", {}), new["entries"]
+        changed = {p for p in old_entries.keys() | new_entries.keys() if old_entries.get(p) != new_entries.get(p)}
+        if changed:
+            changed.add(ALL)
+        if old.get("weeks") != new["weeks"]:
+            changed.add(WEEKS)
+        old_people = old.get("people", {})
+        if any(old_people.get(name, slug) != slug for name, slug in new["people"].items()):
+            changed.add(PEOPLE)
+        if old.get("registry") != registry:
+            changed.add(REGISTRY)
+        return changed
+
+    def _global(self) -> str:
+        return hashlib.sha256(json.dumps([code_digest(), asdict(self.config)], sort_keys=True).encode()).hexdigest()
+
+    def write(self, model: SiteModel, inputs: str = "", registry: str = "") -> RenderReport:
+        changed = self.changed_inputs(model, registry)
         todo: list[tuple[Page, str]] = []
         with self.log.stage("render"):
             for page in model.pages:
+                if changed is not None and self._untouched(page, changed):
+                    continue
                 fp = self._fingerprint(page)
                 if fp is not None:
                     todo.append((page, fp))
@@ -172,10 +197,11 @@ class SiteWriter:
             if problem:
                 problems.setdefault(problem, []).append(page.path)
             if data is None:
-                if page.path in self.old:  # keep the last good output of a page that failed
-                    self.new[page.path] = self.old[page.path]
+                if page.path in self.old:  # keep the last good output; try again next build
+                    self.new[page.path] = dict(self.old[page.path], failed=True)
                 continue
             self._emit(page.path, data, fp, "new" if page.path not in self.old else "inputs changed")
+            self.new[page.path].update(deps=sorted(page.deps), tpl=self._template_digest(page))
         for (file, message), pages in problems.items():  # one warning per problem, not per page
             count = f"{len(pages)} pages" if len(pages) > 1 else "1 page"
             self.log.warn(file, f"{message}; {count} kept as last built (e.g. site/{pages[0]})")
@@ -183,16 +209,33 @@ class SiteWriter:
         with self.log.stage("write"):
             self._remove_stale()
             # a build with pages that failed is not "current": the next build tries them again
-            write_json(self.paths.cache / MANIFEST, {"inputs": None if problems else inputs, "outputs": self.new})
+            state = dict(model.state, registry=registry, **{"global": self._global()})
+            write_json(self.paths.cache / MANIFEST, {"inputs": None if problems else inputs, "outputs": self.new,
+                                                     "state": state})
         return self.report
+
+    def _untouched(self, page: Page, changed: set[str]) -> bool:
+        """Carry a page over without even fingerprinting it: nothing it shows changed."""
+        old = self.old.get(page.path)
+        if old is None or old.get("failed") or old.get("tpl") != self._template_digest(page):
+            return False
+        if not page.deps.isdisjoint(changed) or not changed.isdisjoint(old.get("deps", ())):
+            return False
+        if not os.path.exists(os.path.join(self.paths.site, page.path)):
+            return False
+        self.new[page.path] = old
+        self.report.unchanged += 1
+        return True
+
+    def _template_digest(self, page: Page) -> str:
+        return self.renderer.templates.digest(page.kind) if page.kind.endswith(".html") else ""
 
     def _fingerprint(self, page: Page) -> str | None:
         """The page's fingerprint if it must be rendered; None when its output is current."""
-        template = page.kind if page.kind.endswith(".html") else ""
-        fp = _fingerprint(page, self.renderer.templates.digest(template) if template else "", self.config)
+        fp = _fingerprint(page, self._template_digest(page), self.config)
         old = self.old.get(page.path)
-        if old and old["fp"] == fp and (self.paths.site / page.path).exists():
-            self.new[page.path] = old
+        if old and old["fp"] == fp and not old.get("failed") and (self.paths.site / page.path).exists():
+            self.new[page.path] = dict(old, deps=sorted(page.deps), tpl=self._template_digest(page))
             self.report.unchanged += 1
             return None
         return fp

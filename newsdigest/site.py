@@ -17,6 +17,12 @@ from .people import Registry
 from .textutil import slug as make_slug
 
 
+ALL = "@all"  # depends on every entry (lists with counts, the sitemap)
+WEEKS = "@weeks"  # depends on which weeks exist (prev/next links, the latest weeks)
+PEOPLE = "@people"  # depends on which people exist and their slugs
+REGISTRY = "@registry"  # depends on the registry (roles)
+
+
 @dataclass(frozen=True)
 class Page:
     path: str  # relative to site/
@@ -24,6 +30,7 @@ class Page:
     data: dict = field(hash=False)
     body_from: str | None = None  # content/ path of the Markdown body (entry pages)
     body_sha: str | None = None
+    deps: frozenset[str] = frozenset()  # entry paths (content/-relative) and the @ sets above
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,7 @@ class SiteModel:
     pages: tuple[Page, ...]
     entries: int
     people: int
+    state: dict = field(default_factory=dict, hash=False)  # what the pages were made from, by kind
 
 
 def week_label(week: str) -> str:
@@ -54,6 +62,7 @@ def person_slugs(names: list[str]) -> dict[str, str]:
 
 def _card(e: EntryMeta, pslug: dict[str, str]) -> dict:
     return {
+        "path": e.path,
         "slug": e.slug, "title": e.title, "date": e.date.isoformat(), "week": e.week,
         "source": e.source, "authors": list(e.authors), "summary": e.summary,
         "people": [{"name": p, "slug": pslug[p]} for p in e.people],
@@ -64,6 +73,10 @@ def _card(e: EntryMeta, pslug: dict[str, str]) -> dict:
 def _guid(e: EntryMeta) -> str:
     """Stable across hosts, rebuilds and title edits: the seed's name (or the entry's path)."""
     return f"newsdigest:{e.seed or e.path}"
+
+
+def _deps(cards: list[dict], *extra: str) -> frozenset[str]:
+    return frozenset([c["path"] for c in cards] + list(extra))
 
 
 def _groups(cards: list[dict]) -> list[dict]:
@@ -99,11 +112,13 @@ def build_model(entries: list[EntryMeta], registry: Registry, feed_items: int, i
     pages += _people_pages(cards, pslug, registry, feed_items)
     pages += _entry_pages(entries, cards)
     pages.append(Page("feed.xml", "feed", {"title": None, "self": "feed.xml", "link": "index.html",
-                                            "items": cards[:feed_items]}))
+                                            "items": cards[:feed_items]}, deps=_deps(cards[:feed_items], PEOPLE)))
     pages.append(Page("404.html", "404.html", {}))
     urls = sorted(p.path for p in pages if p.path.endswith(".html") and p.path != "404.html")
-    pages.append(Page("sitemap.xml", "sitemap", {"urls": urls}))
-    return SiteModel(tuple(pages), len(entries), len(pslug))
+    pages.append(Page("sitemap.xml", "sitemap", {"urls": urls}, deps=frozenset({ALL})))
+    state = {"entries": {e.path: f"{e.sha256}|{'|'.join(e.people)}|{e.slug}" for e in entries},
+             "weeks": week_keys, "people": pslug}
+    return SiteModel(tuple(pages), len(entries), len(pslug), state)
 
 
 def _week_pages(weeks: dict[str, list[dict]], keys: list[str], index_weeks: int) -> list[Page]:
@@ -111,13 +126,16 @@ def _week_pages(weeks: dict[str, list[dict]], keys: list[str], index_weeks: int)
                   "people": len({p["name"] for c in weeks[w] for p in c["people"]}),
                   "url": f"weeks/{w}/index.html"} for w in keys]
     latest = [dict(s, groups=_groups(weeks[s["week"]])) for s in summaries[:index_weeks]]
-    pages = [Page("index.html", "index.html", {"weeks": latest, "all_weeks": len(keys)}),
-             Page("weeks/index.html", "weeks.html", {"weeks": summaries})]
+    shown = [c for s in summaries[:index_weeks] for c in weeks[s["week"]]]
+    pages = [Page("index.html", "index.html", {"weeks": latest, "all_weeks": len(keys)},
+                  deps=_deps(shown, WEEKS, PEOPLE)),
+             Page("weeks/index.html", "weeks.html", {"weeks": summaries}, deps=frozenset({ALL}))]
     for i, w in enumerate(keys):
         newer = summaries[i - 1] if i > 0 else None
         older = summaries[i + 1] if i + 1 < len(keys) else None
         pages.append(Page(f"weeks/{w}/index.html", "week.html",
-                          {"week": summaries[i], "groups": _groups(weeks[w]), "newer": newer, "older": older}))
+                          {"week": summaries[i], "groups": _groups(weeks[w]), "newer": newer, "older": older},
+                          deps=_deps(weeks[w], WEEKS, PEOPLE)))
     return pages
 
 
@@ -128,7 +146,7 @@ def _people_pages(cards: list[dict], pslug: dict[str, str], registry: Registry, 
             mine[p["name"]].append(card)
     index = [{"name": n, "slug": pslug[n], "count": len(mine[n]), "first": mine[n][-1]["date"],
               "last": mine[n][0]["date"]} for n in sorted(mine)]
-    pages = [Page("people/index.html", "people.html", {"people": index})]
+    pages = [Page("people/index.html", "people.html", {"people": index}, deps=frozenset({ALL}))]
     for row in index:
         name, own = row["name"], mine[row["name"]]
         by_week: dict[str, list[dict]] = defaultdict(list)
@@ -139,9 +157,11 @@ def _people_pages(cards: list[dict], pslug: dict[str, str], registry: Registry, 
         person = dict(row, role=registry.role(name))
         base = f"people/{row['slug']}/"
         pages.append(Page(base + "index.html", "person.html",
-                          {"person": person, "timeline": timeline, "feed": base + "feed.xml"}))
+                          {"person": person, "timeline": timeline, "feed": base + "feed.xml"},
+                          deps=_deps(own, PEOPLE, REGISTRY)))
         pages.append(Page(base + "feed.xml", "feed", {"title": name, "self": base + "feed.xml",
-                                                      "link": base + "index.html", "items": own[:feed_items]}))
+                                                      "link": base + "index.html", "items": own[:feed_items]},
+                          deps=_deps(own[:feed_items], PEOPLE)))
     return pages
 
 
@@ -151,7 +171,8 @@ def _entry_pages(entries: list[EntryMeta], cards: list[dict]) -> list[Page]:
         newer = cards[i - 1] if i > 0 else None
         older = cards[i + 1] if i + 1 < len(cards) else None
         data = {"entry": card, "newer": _link(newer), "older": _link(older)}
-        pages.append(Page(card["url"], "entry.html", data, body_from=e.path, body_sha=e.sha256))
+        pages.append(Page(card["url"], "entry.html", data, body_from=e.path, body_sha=e.sha256,
+                          deps=_deps([c for c in (card, newer, older) if c], PEOPLE)))
     return pages
 
 
