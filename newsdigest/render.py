@@ -211,7 +211,7 @@ class SiteWriter:
             # a build with pages that failed is not "current": the next build tries them again
             state = dict(model.state, registry=registry, **{"global": self._global()})
             write_json(self.paths.cache / MANIFEST, {"inputs": None if problems else inputs, "outputs": self.new,
-                                                     "state": state})
+                                                     "state": state}, pretty=False)
         return self.report
 
     def _untouched(self, page: Page, changed: set[str]) -> bool:

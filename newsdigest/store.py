@@ -78,13 +78,15 @@ def read_json(path: Path, default: Any) -> Any:
         return default
 
 
-def dump_json(value: Any) -> bytes:
-    """Stable, diff-friendly JSON: sorted keys, one item per line."""
-    return (json.dumps(value, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+def dump_json(value: Any, pretty: bool = True) -> bytes:
+    """Stable JSON: sorted keys; one item per line when a person may read or diff it."""
+    if pretty:
+        return (json.dumps(value, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def write_json(path: Path, value: Any) -> None:
-    data = dump_json(value)
+def write_json(path: Path, value: Any, pretty: bool = True) -> None:
+    data = dump_json(value, pretty)
     try:
         if path.read_bytes() == data:
             return
@@ -141,7 +143,7 @@ class FileHashes:
     def save(self) -> None:
         """Keep only what this build looked at, so the file never grows with deleted paths."""
         if self.seen != self.known:
-            write_json(self.path, self.seen)
+            write_json(self.path, self.seen, pretty=False)
 
 
 class BlobCache:
