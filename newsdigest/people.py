@@ -155,6 +155,9 @@ class Registry:
     def role(self, name: str) -> str | None:
         return self.roles.get(name)
 
+    def aliases(self, name: str) -> tuple[str, ...]:
+        return next((p.aliases for p in self.people if p.name == name), ())
+
 
 def _person(item: dict) -> Person:
     name = str(item["name"]).strip()

