@@ -55,10 +55,12 @@ def _project(out: Path, n: int) -> Path:
     return proj
 
 
-def run(n: int, jobs: int | None, out: Path) -> list[tuple[str, dict]]:
+def run(n: int, jobs: int | None, out: Path, only: set[str] | None = None) -> list[tuple[str, dict]]:
     proj = _project(out, n)
     rows: list[tuple[str, dict]] = [("cold full build", _build(proj, jobs, []))]
     rows.append(("no-change rebuild", _build(proj, jobs, [])))
+    if only is not None and only <= {"cold", "no-change"}:
+        return rows
     entry = sorted((proj / "content").rglob("*.md"))[n // 2]
     text = entry.read_text(encoding="utf-8")
     entry.write_text(text.replace("## Article", "## Article\n\nAn editor's note.", 1), encoding="utf-8")
@@ -94,8 +96,9 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=1000, help="articles in the corpus (default 1000)")
     parser.add_argument("--jobs", type=int, default=None, help="passed to build.py (default: cores)")
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--rows", default=None, help="'cold,no-change' to stop after those two (for --n 100000)")
     args = parser.parse_args()
-    rows = run(args.n, args.jobs, args.out)
+    rows = run(args.n, args.jobs, args.out, set(args.rows.split(",")) if args.rows else None)
     print(table(args.n, rows))
     result = {"n": args.n, "rows": {label: r for label, r in rows}}
     (args.out / f"results-n{args.n}.json").write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
