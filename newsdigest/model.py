@@ -58,19 +58,9 @@ class Quote:
     speaker: str | None
 
 
-class _Dated:
-    """Anything with a publication date has an ISO week."""
-
-    date: dt.date
-
-    @property
-    def week(self) -> str:
-        return iso_week(self.date)
-
-
 @dataclass(frozen=True)
-class Entry(_Dated):
-    """One digest entry, ready to be written as content/<week>/<slug>.md."""
+class FrontMatter:
+    """What an entry says about its article: shared by the entry made and the entry read."""
 
     title: str
     date: dt.date
@@ -78,6 +68,16 @@ class Entry(_Dated):
     authors: tuple[str, ...]
     people: tuple[str, ...]
     summary: str
+
+    @property
+    def week(self) -> str:
+        return iso_week(self.date)
+
+
+@dataclass(frozen=True)
+class Entry(FrontMatter):
+    """One digest entry, ready to be written as content/<week>/<slug>.md."""
+
     seed: str
     seed_sha256: str
     quotes: tuple[Quote, ...]
@@ -85,7 +85,7 @@ class Entry(_Dated):
 
 
 @dataclass(frozen=True)
-class EntryMeta(_Dated):
+class EntryMeta(FrontMatter):
     """An entry as the site sees it: front matter plus where its body lives.
 
     The site model holds only these (never bodies), so memory stays flat as the archive grows.
@@ -94,12 +94,6 @@ class EntryMeta(_Dated):
     slug: str
     path: str  # relative to content/
     sha256: str  # hash of the entry file's bytes
-    title: str
-    date: dt.date
-    source: str | None
-    authors: tuple[str, ...]
-    people: tuple[str, ...]
-    summary: str
     seed: str | None
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from . import code_digest
 from .config import Config, Paths
 from .entries import EntryError, parse, to_meta, week_mismatch
 from .ingest import sha256
@@ -97,7 +98,8 @@ def read_entries(paths: Paths, registry: Registry, log: Log, hashes: FileHashes)
     front matter (and any warning about it) comes from a cache keyed by its hash.
     """
     cache_file = paths.cache / ENTRY_CACHE
-    old: dict[str, tuple] = read_pickle(cache_file) or {}
+    stored = read_pickle(cache_file) or {}
+    old: dict[str, tuple] = stored.get("entries", {}) if stored.get("code") == code_digest() else {}
     new: dict[str, tuple] = {}
     metas: list[EntryMeta] = []
     seen: dict[str, str] = {}
@@ -117,7 +119,7 @@ def read_entries(paths: Paths, registry: Registry, log: Log, hashes: FileHashes)
         people = tuple(dict.fromkeys(registry.canonical(p) for p in meta.people))
         metas.append(meta if people == meta.people else replace(meta, people=people))
     if new != old:
-        write_pickle(cache_file, new)
+        write_pickle(cache_file, {"code": code_digest(), "entries": new})
     return metas
 
 
