@@ -193,24 +193,30 @@ class _Tok:
 
 
 def _spans(text: str) -> list[list[_Tok]]:
-    """Runs of capitalised words (with name particles such as 'von der') in one text."""
+    """Runs of capitalised words (with name particles such as 'von der') in one text.
+
+    Only capitalised words and particles become tokens: folding every word of every article
+    was the costliest step of understanding.
+    """
     spans: list[list[_Tok]] = []
     current: list[_Tok] = []
     for m in _TOKEN.finditer(text):
-        tok = _Tok(m.group(), m.start(), m.end(), fold(_POSSESSIVE.sub("", m.group())))
-        joined = current and text[current[-1].end : tok.start].strip() == "" and \
-            not _POSSESSIVE.search(current[-1].text[-2:])
-        if tok.text[0].isupper() or (tok.text in _PARTICLES and current):
-            if current and not joined:
+        word = m.group()
+        if not (word[0].isupper() or (word in _PARTICLES and current)):
+            if current:
                 spans.append(current)
                 current = []
-            current.append(tok)
-        elif current:
-            spans.append(current)
-            current = []
+            continue
+        if current:
+            prev = current[-1]
+            joined = text[prev.end : m.start()].strip() == "" and not _POSSESSIVE.search(prev.text[-2:])
+            if not joined:
+                spans.append(current)
+                current = []
+        current.append(_Tok(word, m.start(), m.end(), fold(_POSSESSIVE.sub("", word))))
     if current:
         spans.append(current)
-    return [[t for t in s] for s in spans]
+    return spans
 
 
 def find_mentions(units: list[str], registry: Registry, exclude: tuple[str, ...] = ()) -> list[Mention]:

@@ -11,7 +11,7 @@ import json
 import re
 
 import trafilatura
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, SoupStrainer
 
 from ..dates import find_dates, parse_date
 from ..model import Article, Block, RawPage, Skip
@@ -19,6 +19,7 @@ from ..textutil import normalize_line, word_count
 from . import furniture as fur
 
 _MIN_BODY_WORDS = 40
+_WANTED = SoupStrainer(["meta", "script", "title", "h1", "time"])
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
 
 
@@ -118,7 +119,7 @@ def _blocks(text: str) -> tuple[Block, ...]:
 
 
 def clean_html(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
-    soup = BeautifulSoup(raw.text, "lxml")
+    soup = BeautifulSoup(raw.text, "lxml", parse_only=_WANTED)  # trafilatura reads the rest
     ld = _json_ld(soup)
     doc = trafilatura.bare_extraction(raw.text, with_metadata=True, include_comments=False,
                                       include_tables=False, favor_precision=True)
@@ -139,6 +140,6 @@ def clean_html(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
         return Skip("no publication date found in the HTML page")
     authors = _names(ld.get("author")) or _names(_meta(soup, "author", "article:author")) or \
         _names(getattr(doc, "author", None))
-    source = site or getattr(doc, "sitename", None) or outlets.identify(soup.get_text(" ")[:5000])
+    source = site or getattr(doc, "sitename", None) or outlets.identify(raw.text[:20000])
     return Article(title=title, date=day, source=normalize_line(source) if source else None,
                    authors=tuple(a for a in authors if a != source), blocks=blocks)
