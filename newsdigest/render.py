@@ -51,10 +51,14 @@ def markdown_html(text: str) -> Markup:
 class Templates:
     """The Jinja environment plus a digest per template covering everything it pulls in."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, cache: Path | None = None) -> None:
         self.folder = folder
+        bytecode = None
+        if cache is not None:  # compiled templates reused by workers and by later builds
+            cache.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(cache))
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(folder)), autoescape=True,
+            loader=jinja2.FileSystemLoader(str(folder)), autoescape=True, bytecode_cache=bytecode,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True)
         self._digests: dict[str, str] = {}
@@ -93,8 +97,8 @@ def _fingerprint(page: Page, template_digest: str, config: Config) -> str:
 class PageRenderer:
     """Turns one Page into bytes. Built once per process (the parent or a pool worker)."""
 
-    def __init__(self, templates: Path, content: Path, config: Config) -> None:
-        self.templates = Templates(templates)
+    def __init__(self, templates: Path, content: Path, config: Config, cache: Path | None = None) -> None:
+        self.templates = Templates(templates, cache)
         self.content, self.config = content, config
 
     def render(self, page: Page) -> tuple[bytes | None, tuple[str, str] | None]:
@@ -124,9 +128,9 @@ _RENDERER: PageRenderer | None = None
 _POOL_BELOW = 300  # fewer pages than this render in-process
 
 
-def _install(templates: Path, content: Path, config: Config) -> None:
+def _install(templates: Path, content: Path, config: Config, cache: Path | None = None) -> None:
     global _RENDERER
-    _RENDERER = PageRenderer(templates, content, config)
+    _RENDERER = PageRenderer(templates, content, config, cache)
 
 
 def _render_in_worker(page: Page) -> tuple[bytes | None, tuple[str, str] | None]:
@@ -139,7 +143,7 @@ class SiteWriter:
 
     def __init__(self, paths: Paths, config: Config, log: Log, jobs: int = 1, executor: str = "process") -> None:
         self.paths, self.config, self.log, self.jobs, self.executor = paths, config, log, jobs, executor
-        self.renderer = PageRenderer(paths.templates, paths.content, config)
+        self.renderer = PageRenderer(paths.templates, paths.content, config, paths.cache / "jinja")
         manifest = read_json(paths.cache / MANIFEST, {})
         self.old = manifest.get("outputs", {})
         self.old_inputs = manifest.get("inputs")
@@ -249,7 +253,7 @@ class SiteWriter:
             return
         started, writing = time.perf_counter(), self.log.seconds["write"]
         with open_executor(self.executor, self.jobs, _install,
-                           (self.paths.templates, self.paths.content, self.config)) as pool:
+                           (self.paths.templates, self.paths.content, self.config, self.paths.cache / "jinja")) as pool:
             for result in pool.map(_render_in_worker, pages, chunksize=32):
                 yield result
         # the consumer writes between results: count only the time not spent writing
