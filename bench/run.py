@@ -24,7 +24,7 @@ sys.path[:0] = [str(HERE), str(REPO)]
 
 from corpus import _registry_names, generate, page  # noqa: E402
 
-STAGES = ["scan", "ingest", "clean", "understand", "entries", "read", "site model", "render", "write"]
+STAGES = ["scan", "ingest", "clean", "understand", "entries", "read", "site model", "render", "write", "search"]
 
 
 def _build(proj: Path, jobs: int | None, extra: list[str]) -> dict:

@@ -60,6 +60,7 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
     """--watch / --serve: rebuild on every change until Ctrl-C (exit 0)."""
     from dataclasses import replace
 
+    from .search import SearchIndexer
     from .serve import BuildState, PreviewServer
     from .watch import Watcher, describe
 
@@ -71,7 +72,8 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
             return _usage_error(f"cannot serve on 127.0.0.1:{args.port} ({exc.strerror or exc}); "
                                 "is another server running? choose another port with --port N")
     own: dict[str, tuple[int, int]] = {}
-    last = {"config": config, "options": options}
+    last = {"config": config, "options": replace(options, search="later")}
+    indexer = SearchIndexer(paths.site, args.quiet)
 
     def stamp(path: Path) -> tuple[int, int] | None:
         try:
@@ -98,7 +100,8 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
             key = path.relative_to(paths.root).as_posix() if paths.root in path.parents else str(path)
             own[key] = stamp(path)  # type: ignore[assignment]
         log.say(summary.line())
-        state.finished([str(w) for w in log.warnings])
+        state.finished([str(w) for w in log.warnings])  # the browser reloads now ...
+        indexer.request(summary.html_changed)  # ... and search catches up in the background
 
     watcher = Watcher(paths, rebuild, poll=args.poll, say=lambda line: print(line, file=sys.stderr, flush=True))
     if server is not None:
@@ -111,6 +114,7 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
     except KeyboardInterrupt:
         pass
     finally:
+        indexer.stop()
         if server is not None:
             server.stop()
     return 0

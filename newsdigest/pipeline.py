@@ -35,6 +35,7 @@ class BuildOptions:
     jobs: int = 1
     executor: str = "process"
     clean: bool = False
+    search: str = "now"  # "now": index before returning; "later": the caller indexes (watch mode)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class BuildSummary:
     seconds: float
     stages: dict[str, float]
     entries_written: tuple[str, ...] = ()  # content/ files this build wrote (watch ignores them)
+    html_changed: bool = False  # the search index needs rebuilding
 
     def line(self) -> str:
         return (f"built {self.entries} entries, {self.people} people: {self.generated} entries made, "
@@ -165,10 +167,12 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log) -> Buil
     with log.stage("site model"):
         model = build_model(metas, knowledge.registry, config.feed_items, config.index_weeks)
     report = writer.write(model, inputs, knowledge.digest)
-    index_site(paths.site, log, any(rel.endswith(".html") for rel in report.written + report.removed))
+    html_changed = any(rel.endswith(".html") for rel in report.written + report.removed)
+    if options.search == "now":
+        index_site(paths.site, log, html_changed)
     return BuildSummary(model.entries, model.people, len(synced.generated), len(report.written),
                         report.unchanged, len(report.removed), len(log.warnings),
-                        time.perf_counter() - started, dict(log.seconds), tuple(synced.generated))
+                        time.perf_counter() - started, dict(log.seconds), tuple(synced.generated), html_changed)
 
 
 def site_inputs(metas: list[EntryMeta], knowledge: Knowledge, templates: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from .log import Log
@@ -32,3 +33,33 @@ def index_site(site: Path, log: Log, html_changed: bool) -> None:
         log.warn("site/pagefind", f"search index not built (pagefind: {reason[0]}); the site works without search")
     else:
         log.info("search index rebuilt in site/pagefind/")
+
+
+class SearchIndexer:
+    """Under --watch/--serve: rebuild the search index in a background thread after a rebuild,
+    so pages reach the browser without waiting for Pagefind. Requests that arrive while it
+    runs are merged into one more run."""
+
+    def __init__(self, site: Path, quiet: bool) -> None:
+        self.site, self.quiet = site, quiet
+        self.wanted = threading.Event()
+        self.stopped = threading.Event()
+        self.first = True
+        self.thread = threading.Thread(target=self._loop, name="search-index", daemon=True)
+        self.thread.start()
+
+    def request(self, html_changed: bool) -> None:
+        if html_changed or self.first:
+            self.first = False
+            self.wanted.set()
+
+    def _loop(self) -> None:
+        while not self.stopped.is_set():
+            if not self.wanted.wait(timeout=0.5):
+                continue
+            self.wanted.clear()
+            log = Log(quiet=self.quiet)
+            index_site(self.site, log, html_changed=True)
+
+    def stop(self) -> None:
+        self.stopped.set()
