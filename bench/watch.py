@@ -73,6 +73,11 @@ def measure(n: int, out: Path, jobs: int | None) -> dict[str, float]:
         shutil.copytree(seeds, proj / "seeds")
         shutil.copytree(REPO / "templates", proj / "templates")
         subprocess.run([sys.executable, str(REPO / "build.py"), "--quiet"], cwd=proj, check=True)
+    # every run starts from pristine templates and registry (a run edits both)
+    shutil.rmtree(proj / "templates")
+    shutil.copytree(REPO / "templates", proj / "templates")
+    (proj / "people.yaml").unlink(missing_ok=True)
+    subprocess.run([sys.executable, str(REPO / "build.py"), "--quiet"], cwd=proj, check=True)
     watching = Watching(proj, jobs)
     results: dict[str, float] = {}
     try:
