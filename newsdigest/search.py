@@ -8,6 +8,7 @@ is rebuilt only when some HTML page changed.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -17,14 +18,16 @@ from pathlib import Path
 from .log import Log
 
 
-def index_site(site: Path, log: Log, html_changed: bool) -> None:
+def index_site(site: Path, log: Log, html_changed: bool, background: bool = False) -> None:
+    """`background`: at low CPU priority, so a rebuild under --watch is never slowed by it."""
     if not html_changed and (site / "pagefind" / "pagefind.js").exists():
         return
     with log.stage("search"):
         shutil.rmtree(site / "pagefind", ignore_errors=True)
         try:
             done = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "entries/**/*.html",
-                                   "--output-subdir", "pagefind"], capture_output=True, text=True, timeout=1800)
+                                   "--output-subdir", "pagefind"], capture_output=True, text=True, timeout=1800,
+                                  preexec_fn=(lambda: os.nice(15)) if background else None)
         except (OSError, subprocess.TimeoutExpired) as exc:
             log.warn("site/pagefind", f"search index not built ({exc}); the site works without search")
             return
@@ -44,13 +47,11 @@ class SearchIndexer:
         self.site, self.quiet = site, quiet
         self.wanted = threading.Event()
         self.stopped = threading.Event()
-        self.first = True
         self.thread = threading.Thread(target=self._loop, name="search-index", daemon=True)
         self.thread.start()
 
     def request(self, html_changed: bool) -> None:
-        if html_changed or self.first:
-            self.first = False
+        if html_changed or not (self.site / "pagefind" / "pagefind.js").exists():
             self.wanted.set()
 
     def _loop(self) -> None:
@@ -59,7 +60,7 @@ class SearchIndexer:
                 continue
             self.wanted.clear()
             log = Log(quiet=self.quiet)
-            index_site(self.site, log, html_changed=True)
+            index_site(self.site, log, html_changed=True, background=True)
 
     def stop(self) -> None:
         self.stopped.set()
