@@ -128,7 +128,7 @@ def evaluate(folder: Path) -> Report:
         data = path.read_bytes()
         tasks.append(SeedTask(path.name, sha256(data), data, None))
     report = Report(pages=len(pages))
-    with mapper(knowledge, 1, "process", len(tasks)) as run:
+    with mapper(knowledge, 1, "process") as run:
         results = list(run(with_boilerplate(tasks)))
     for (path, want), result in zip(pages, results):
         case = Case(path.name)

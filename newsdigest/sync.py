@@ -21,6 +21,7 @@ from .model import Entry, Skip
 from .store import BlobCache, FileHashes, read_json, remove, walk_files, write_atomic, write_json
 from .textutil import slug as make_slug
 from . import code_digest
+from .clean.boilerplate import CHUNK
 from .workers import Knowledge, SeedResult, SeedTask, mapper, with_boilerplate
 
 LEDGER = ".newsdigest-ledger.json"
@@ -69,16 +70,21 @@ class _Sync:
         self.cache = BlobCache(paths.cache / "clean.sqlite")
 
     def run(self, jobs: int, executor: str) -> SyncReport:
+        """Plan, process and apply seeds a chunk at a time: memory holds one chunk's bytes,
+        not the archive's. One executor serves every chunk."""
         with self.log.stage("scan"):
             seeds = list_seeds(self.paths.seeds)
-            planned = [t for t in (self._plan(name) for name in seeds) if t is not None]
-            tasks = [self._from_cache(t) for t in with_boilerplate(planned)]
-        with mapper(self.knowledge, jobs, executor, len(tasks)) as run:
-            for result in self.log.progress(run(tasks), len(tasks), "pages"):
-                for stage, seconds in zip(("ingest", "clean", "understand"), result.seconds):
-                    self.log.seconds[stage] += seconds
-                with self.log.stage("entries"):
-                    self._apply(result)
+        with mapper(self.knowledge, jobs, executor) as run:
+            for start in range(0, len(seeds), CHUNK):
+                with self.log.stage("scan"):
+                    planned = [t for t in (self._plan(name) for name in seeds[start : start + CHUNK]) if t]
+                    tasks = [self._from_cache(t) for t in with_boilerplate(planned)]
+                    del planned
+                for result in self.log.progress(run(tasks), len(tasks), "pages"):
+                    for stage, seconds in zip(("ingest", "clean", "understand"), result.seconds):
+                        self.log.seconds[stage] += seconds
+                    with self.log.stage("entries"):
+                        self._apply(result)
         with self.log.stage("entries"):
             self._retire(set(seeds))
             self._save()

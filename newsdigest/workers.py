@@ -11,7 +11,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 
 from . import code_digest
@@ -112,12 +112,19 @@ def _text(task: SeedTask) -> str:
 
 
 @contextmanager
-def mapper(knowledge: Knowledge, jobs: int, executor: str, size: int
-           ) -> Iterator[Callable[[Iterable[SeedTask]], Iterator[SeedResult]]]:
-    """A `map` over the chosen executor; small batches run in this process."""
-    if jobs <= 1 or size < _INLINE_BELOW:
-        _install(knowledge)
-        yield lambda tasks: map(process_seed, tasks)
-        return
-    with open_executor(executor, jobs, _install, (knowledge,)) as pool:
-        yield lambda tasks: pool.map(process_seed, tasks, chunksize=8)
+def mapper(knowledge: Knowledge, jobs: int, executor: str) -> Iterator[Callable[[list[SeedTask]], Iterable[SeedResult]]]:
+    """A `map` over the chosen executor, started lazily by the first batch big enough to
+    pay for it; small batches run in this process."""
+    stack = ExitStack()
+    pool: list = []
+
+    def run(tasks: list[SeedTask]) -> Iterable[SeedResult]:
+        if jobs <= 1 or len(tasks) < _INLINE_BELOW:
+            _install(knowledge)
+            return map(process_seed, tasks)
+        if not pool:
+            pool.append(stack.enter_context(open_executor(executor, jobs, _install, (knowledge,))))
+        return pool[0].map(process_seed, tasks, chunksize=8)
+
+    with stack:
+        yield run
