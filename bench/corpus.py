@@ -78,7 +78,7 @@ def _text_agency(rng: random.Random, title: str, day: dt.date, paras: list[str],
 
 
 def _text_wire(rng: random.Random, title: str, day: dt.date, paras: list[str], famous: list[str]) -> str:
-    lines = ["World", "Business", "Markets", title, f"By Jane Roe and John Doe", f"{day:%B} {day.day}, {day.year} 4:12 PM GMT+2"]
+    lines = ["World", "Business", "Markets", title, "By Jane Roe and John Doe", f"{day:%B} {day.day}, {day.year} 4:12 PM GMT+2"]
     lines += [f"{rng.choice(CITIES).upper()}, {day:%b} {day.day} (Reuters) - " + paras[0]] + paras[1:]
     lines += ["Reporting by Jane Roe; Editing by John Doe", "Read Next", f"{famous[0]} says war will end soon",
               f"© {day.year} Reuters. All rights reserved"]

@@ -115,7 +115,7 @@ class Registry:
     max_len: int = 4
     surnames: dict[str, str] = field(default_factory=dict, hash=False, compare=False)  # one-word, one owner
     memo: dict[str, str] = field(default_factory=dict, hash=False, compare=False)  # canonical() answers
-    roles: dict[str, str | None] = field(default_factory=dict, hash=False, compare=False)
+    by_name: dict[str, Person] = field(default_factory=dict, hash=False, compare=False)
 
     @classmethod
     def from_data(cls, *sources: list[dict]) -> "Registry":
@@ -137,7 +137,7 @@ class Registry:
                 short[key] = tuple(dict.fromkeys(short.get(key, ()) + (p.name,)))
         max_len = max((len(k) for k in list(full) + list(short)), default=1)
         surnames = {k[0]: v[0] for k, v in short.items() if len(k) == 1 and len(v) == 1}
-        return cls(people, full, short, max_len=max_len, surnames=surnames, roles={p.name: p.role for p in people})
+        return cls(people, full, short, max_len=max_len, surnames=surnames, by_name={p.name: p for p in people})
 
     def canonical(self, name: str) -> str:
         """The registry's spelling of `name`, or `name` as written when unknown."""
@@ -153,10 +153,12 @@ class Registry:
         return owners[0] if len(owners) == 1 else name
 
     def role(self, name: str) -> str | None:
-        return self.roles.get(name)
+        person = self.by_name.get(name)
+        return person.role if person else None
 
     def aliases(self, name: str) -> tuple[str, ...]:
-        return next((p.aliases for p in self.people if p.name == name), ())
+        person = self.by_name.get(name)
+        return person.aliases if person else ()
 
 
 def _person(item: dict) -> Person:

@@ -13,7 +13,6 @@ import html
 import json
 import mimetypes
 import threading
-import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -143,4 +142,3 @@ class PreviewServer:
         self.httpd.closing = True  # type: ignore[attr-defined]
         self.httpd.shutdown()
         self.httpd.server_close()
-        time.sleep(0)

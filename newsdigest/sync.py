@@ -111,7 +111,7 @@ class _Sync:
         key = self._cache_key(task.sha256, task.boilerplate)
         self.cache_keys[task.name] = key
         cached = self.cache.get(key)
-        return task if cached is None else replace(task, data=None, cached=cached)
+        return task if cached is None else replace(task, data=None, raw=None, cached=cached)
 
     def _settled(self, name: str, rec: Record, sha: str) -> bool:
         """True when the seed's entry needs no work (up to date, edited, or deleted by hand)."""

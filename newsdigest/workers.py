@@ -21,7 +21,7 @@ from .clean.furniture import Outlets
 from .digest import understand
 from .executors import open_executor
 from .ingest import ingest
-from .model import Article, Entry, Skip
+from .model import Article, Entry, RawPage, Skip
 from .people import Registry
 
 _INLINE_BELOW = 24  # fewer tasks than this run in-process: a pool costs more than it saves
@@ -46,9 +46,10 @@ class Knowledge:
 class SeedTask:
     name: str
     sha256: str
-    data: bytes | None  # None when `cached` holds the clean result
+    data: bytes | None  # None when `cached` or `raw` already holds what it would give
     cached: Article | Skip | None
     boilerplate: frozenset[str] = frozenset()  # this page's lines that recur across the batch
+    raw: RawPage | Skip | None = None  # decoded already (the boilerplate pass needed the text)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def process_seed(task: SeedTask) -> SeedResult:
     t0 = t1 = time.perf_counter()
     cleaned = task.cached
     if cleaned is None:
-        raw = ingest(task.name, task.data or b"")
+        raw = task.raw if task.raw is not None else ingest(task.name, task.data or b"")
         t1 = time.perf_counter()
         cleaned = raw if isinstance(raw, Skip) else _safe_clean(raw, task.boilerplate)
     t2 = time.perf_counter()
@@ -98,17 +99,14 @@ def with_boilerplate(tasks: list[SeedTask]) -> list[SeedTask]:
     out: list[SeedTask] = []
     for start in range(0, len(tasks), CHUNK):
         chunk = tasks[start : start + CHUNK]
-        texts = {t.name: _text(t) for t in chunk if t.data is not None}
+        raws = {t.name: ingest(t.name, t.data) for t in chunk if t.data is not None}
+        texts = {name: raw.text for name, raw in raws.items() if isinstance(raw, RawPage) and raw.form == "text"}
         common = repeated_lines(texts.values())
         for t in chunk:
             mine = common & page_lines(texts[t.name]) if t.name in texts and common else frozenset()
-            out.append(replace(t, boilerplate=frozenset(mine)))
+            out.append(replace(t, boilerplate=frozenset(mine), raw=raws.get(t.name), data=None)
+                       if t.name in raws else t)
     return out
-
-
-def _text(task: SeedTask) -> str:
-    raw = ingest(task.name, task.data or b"")
-    return "" if isinstance(raw, Skip) or raw.form == "html" else raw.text
 
 
 @contextmanager

@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from newsdigest.entries import parse
-
 from .conftest import REPO, Project, make_project
 from .test_parallel_cache import _corpus
 
