@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .config import ConfigError, Paths, default_jobs, load_config
 from .log import Log
-from .pipeline import BuildOptions, build
+from .model import BuildOptions
 
 
 def parser() -> argparse.ArgumentParser:
@@ -60,6 +60,7 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
     """--watch / --serve: rebuild on every change until Ctrl-C (exit 0)."""
     from dataclasses import replace
 
+    from .pipeline import build
     from .search import SearchIndexer
     from .serve import BuildState, PreviewServer
     from .watch import Watcher, describe
@@ -120,6 +121,23 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
     return 0
 
 
+def _build_once(paths: Paths, config, options: BuildOptions, log: Log):
+    """One build; when a stat check proves nothing changed, the tool's heavy half (cleaning,
+    rendering, search) is never even imported."""
+    import time
+
+    from . import unchanged
+
+    started = time.perf_counter()
+    if not options.clean:
+        state = unchanged.check(paths, config)
+        if state is not None:
+            return unchanged.replay(state, log, started)
+    from .pipeline import build
+
+    return build(paths, config, options, log)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
@@ -142,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.watch or args.serve:
         return _watch(args, paths, config, options)
     log = Log(quiet=args.quiet, verbose=args.verbose)
-    summary = build(paths, config, options, log)
+    summary = _build_once(paths, config, options, log)
     log.say(summary.line())
     if args.report:
         _write_report(args.report, summary)

@@ -112,3 +112,31 @@ def iso_week(day: dt.date) -> str:
     """ISO 8601 week label, e.g. 2023-W49 (the ISO year, which differs near 1 January)."""
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    jobs: int = 1
+    executor: str = "process"
+    clean: bool = False
+    search: str = "now"  # "now": index before returning; "later": the caller indexes (watch mode)
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    entries: int
+    people: int
+    generated: int
+    written: int
+    unchanged: int
+    removed: int
+    warnings: int
+    seconds: float
+    stages: dict[str, float]
+    entries_written: tuple[str, ...] = ()  # content/ files this build wrote (watch ignores them)
+    html_changed: bool = False  # the search index needs rebuilding
+
+    def line(self) -> str:
+        return (f"built {self.entries} entries, {self.people} people: {self.generated} entries made, "
+                f"{self.written} files written, {self.unchanged} unchanged, {self.removed} removed, "
+                f"{self.warnings} warning(s) in {self.seconds:.2f}s")

@@ -9,53 +9,25 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from . import code_digest
+from . import code_digest, unchanged
 from .config import Config, Paths
 from .entries import EntryError, parse, to_meta, week_mismatch
 from .ingest import sha256
 from .store import FileHashes, read_pickle, write_pickle
 from .log import Log
-from .model import EntryMeta
+from .model import BuildOptions, BuildSummary, EntryMeta
 from .people import Registry
 from .render import SiteWriter
-from .search import index_site
+from .search import SEARCH_SENTINELS, index_site
 from .site import build_model
 from .sync import list_entries, sync
 from .workers import Knowledge
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    jobs: int = 1
-    executor: str = "process"
-    clean: bool = False
-    search: str = "now"  # "now": index before returning; "later": the caller indexes (watch mode)
-
-
-@dataclass(frozen=True)
-class BuildSummary:
-    entries: int
-    people: int
-    generated: int
-    written: int
-    unchanged: int
-    removed: int
-    warnings: int
-    seconds: float
-    stages: dict[str, float]
-    entries_written: tuple[str, ...] = ()  # content/ files this build wrote (watch ignores them)
-    html_changed: bool = False  # the search index needs rebuilding
-
-    def line(self) -> str:
-        return (f"built {self.entries} entries, {self.people} people: {self.generated} entries made, "
-                f"{self.written} files written, {self.unchanged} unchanged, {self.removed} removed, "
-                f"{self.warnings} warning(s) in {self.seconds:.2f}s")
 
 
 def _load_yaml(text: str) -> object:
@@ -150,29 +122,39 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log) -> Buil
     if options.clean:
         for folder in (paths.site, paths.cache):
             shutil.rmtree(folder, ignore_errors=True)
+    unchanged.forget(paths)  # a build that stops half-way must not leave a stale record
+    sources = unchanged.take(paths, config, "sources")
     knowledge = load_knowledge(paths, log)
     hashes = FileHashes(paths.cache / "hashes.json")
     synced = sync(paths, knowledge, log, hashes, options.jobs, options.executor)
+    content = unchanged.take(paths, config, "content")
     with log.stage("read"):
         metas = read_entries(paths, knowledge.registry, log, hashes)
         hashes.save()
     writer = SiteWriter(paths, config, log, options.jobs, options.executor)
     inputs = site_inputs(metas, knowledge, writer.templates_digest())
+    people = len({p for m in metas for p in m.people})
     if writer.current(inputs):
         log.info("site/ is up to date: no entry, template, registry or setting changed")
-        people = len({p for m in metas for p in m.people})
-        return BuildSummary(len(metas), people, len(synced.generated), 0, len(writer.old), 0,
-                            len(log.warnings), time.perf_counter() - started, dict(log.seconds),
-                            tuple(synced.generated))
-    with log.stage("site model"):
-        model = build_model(metas, knowledge.registry, config.feed_items, config.index_weeks)
-    report = writer.write(model, inputs, knowledge.digest)
-    html_changed = any(rel.endswith(".html") for rel in report.written + report.removed)
-    if options.search == "now":
-        index_site(paths.site, log, html_changed)
-    return BuildSummary(model.entries, model.people, len(synced.generated), len(report.written),
-                        report.unchanged, len(report.removed), len(log.warnings),
-                        time.perf_counter() - started, dict(log.seconds), tuple(synced.generated), html_changed)
+        summary = BuildSummary(len(metas), people, len(synced.generated), 0, len(writer.old), 0,
+                               len(log.warnings), time.perf_counter() - started, dict(log.seconds),
+                               tuple(synced.generated))
+    else:
+        with log.stage("site model"):
+            model = build_model(metas, knowledge.registry, config.feed_items, config.index_weeks)
+        report = writer.write(model, inputs, knowledge.digest)
+        html_changed = any(rel.endswith(".html") for rel in report.written + report.removed)
+        if options.search == "now":
+            index_site(paths.site, log, html_changed)
+        summary = BuildSummary(model.entries, model.people, len(synced.generated), len(report.written),
+                               report.unchanged, len(report.removed), len(log.warnings),
+                               time.perf_counter() - started, dict(log.seconds), tuple(synced.generated),
+                               html_changed)
+    if options.search == "now" and writer.complete():
+        counts = {"entries": summary.entries, "people": summary.people, "files": len(writer.outputs())}
+        unchanged.save(paths, unchanged.Record(sources, content, writer.outputs() + SEARCH_SENTINELS, counts,
+                                               [(w.file, w.message) for w in log.warnings]))
+    return summary
 
 
 def site_inputs(metas: list[EntryMeta], knowledge: Knowledge, templates: str) -> str:

@@ -150,6 +150,7 @@ class SiteWriter:
         self.old_state = manifest.get("state") or {}
         self.new: dict[str, dict] = {}
         self.report = RenderReport()
+        self.failed = False
 
     def templates_digest(self) -> str:
         """Every template and static file, with the config and the code: a change re-renders."""
@@ -163,6 +164,15 @@ class SiteWriter:
         """True when the last build had the same inputs and all its outputs are still there."""
         site = str(self.paths.site) + os.sep
         return inputs == self.old_inputs and all(os.path.exists(site + rel) for rel in self.old)
+
+    def complete(self) -> bool:
+        """True when every page was made (none failed, so the next build need not retry)."""
+        outputs = self.new or self.old
+        return not self.failed and bool(outputs) and not any(o.get("failed") for o in outputs.values())
+
+    def outputs(self) -> list[str]:
+        """Every file this site/ holds by the manifest, sorted."""
+        return sorted(self.new or self.old)
 
     def changed_inputs(self, model: SiteModel, registry: str) -> set[str] | None:
         """Which inputs differ from the last build: entry paths and @-sets; None = everything."""
@@ -206,6 +216,7 @@ class SiteWriter:
                 continue
             self._emit(page.path, data, fp, "new" if page.path not in self.old else "inputs changed")
             self.new[page.path].update(deps=sorted(page.deps), tpl=self._template_digest(page))
+        self.failed = bool(problems)
         for (file, message), pages in problems.items():  # one warning per problem, not per page
             count = f"{len(pages)} pages" if len(pages) > 1 else "1 page"
             self.log.warn(file, f"{message}; {count} kept as last built (e.g. site/{pages[0]})")

@@ -17,6 +17,9 @@ from pathlib import Path
 
 from .log import Log
 
+# files whose presence says the index is there (a no-change build checks them, not all 10,000)
+SEARCH_SENTINELS = ["pagefind/pagefind.js", "pagefind/pagefind-entry.json"]
+
 
 def index_site(site: Path, log: Log, html_changed: bool, background: bool = False) -> None:
     """`background`: at low CPU priority, so a rebuild under --watch is never slowed by it."""

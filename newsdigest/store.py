@@ -109,7 +109,10 @@ def write_pickle(path: Path, value: Any) -> None:
 
 
 class FileHashes:
-    """sha256 of files, re-read only when (mtime, size, inode) changed since last time.
+    """sha256 of files, re-read only when (mtime, size, inode, ctime) changed since last time.
+
+    ctime too: a tool that restores the old mtime after a same-size edit (rsync -t, tar, cp
+    -p, os.utime) cannot restore the ctime, which the kernel sets on every change.
 
     The hash, not the timestamp, is what decides whether anything is rebuilt: a touched but
     identical file hashes the same and changes nothing downstream.
@@ -126,11 +129,11 @@ class FileHashes:
         except OSError:
             return None
         key = str(file)
-        stamp = [st.st_mtime_ns, st.st_size, st.st_ino]
+        stamp = [st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns]
         old = self.known.get(key)
-        if data is None and old and old[:3] == stamp:
+        if data is None and old and old[:4] == stamp:
             self.seen[key] = old
-            return old[3]
+            return old[4]
         if data is None:
             try:
                 data = file.read_bytes()

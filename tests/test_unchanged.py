@@ -1,0 +1,78 @@
+"""The stat check: a build with nothing to do is decided before the tool's heavy half loads,
+and it never hides a real change (new bytes, a deleted output, another setting)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from .conftest import REPO, make_project
+
+
+def _imports(project, *args: str) -> str:
+    """The modules a real `python build.py` run imported (-X importtime lists them)."""
+    done = subprocess.run([sys.executable, "-X", "importtime", str(REPO / "build.py"), *args], cwd=project.root,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stderr
+
+
+def test_no_change_build_does_not_load_the_pipeline(project):
+    assert "newsdigest.pipeline" in _imports(project, "--quiet")  # the first build does the work
+    trace = _imports(project, "--quiet")
+    assert "newsdigest.pipeline" not in trace and "trafilatura" not in trace and "jinja2" not in trace
+
+
+def test_a_changed_seed_is_noticed_after_a_stat_checked_build(project):
+    assert project.build().code == 0
+    assert project.build().code == 0  # stat-checked
+    seed = sorted(project.seeds.iterdir())[0]
+    seed.write_bytes(seed.read_bytes().replace(b"Stoltenberg", b"Stoltenbrg", 1))
+    result = project.build("--verbose")
+    assert result.code == 0
+    assert "up to date" not in result.err and "entries made" in result.err
+    assert " 1 entries made" in result.err
+
+
+def test_a_deleted_output_is_restored(project):
+    assert project.build().code == 0
+    (project.site / "weeks" / "index.html").unlink()
+    assert project.build().code == 0
+    assert (project.site / "weeks" / "index.html").is_file()
+
+
+def test_another_base_url_is_a_change(project):
+    assert project.build().code == 0
+    assert project.build("--base-url", "https://other.example.net/").code == 0
+    assert "https://other.example.net/" in (project.site / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_warnings_are_replayed_and_strict_still_fails(tmp_path):
+    project = make_project(tmp_path / "p")
+    (project.seeds / "empty.txt").write_text("", encoding="utf-8")
+    first = project.build("--strict")
+    assert first.code == 1 and "warning: seeds/empty.txt" in first.err
+    for _ in range(2):  # the second of these is decided by the stat check
+        again = project.build("--strict", "--verbose")
+        assert again.code == 1
+        assert again.err.count("warning: seeds/empty.txt") == 1
+    assert "stat check" in again.err
+
+
+def test_same_size_rewrite_with_old_mtime_is_noticed(project):
+    """Even with the timestamp put back, the inode's ctime (or the racy-file hash) shows it."""
+    assert project.build().code == 0
+    assert project.build().code == 0
+    entry = project.entries()[0]
+    st = entry.stat()
+    text = entry.read_text(encoding="utf-8")
+    edited = text.replace("## Article\n\n", "## Article\n\nZ", 1)[:-1]
+    assert len(edited.encode()) == len(text.encode()) and edited != text
+    entry.write_text(edited, encoding="utf-8")
+    os.utime(entry, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert entry.stat().st_mtime_ns == st.st_mtime_ns and entry.stat().st_size == st.st_size
+    result = project.build("--verbose")
+    assert result.code == 0 and "stat check" not in result.err
+    page = (project.site / "entries" / entry.stem / "index.html").read_text(encoding="utf-8")
+    assert "ZForeign Minister" in edited and "ZForeign Minister" in page
