@@ -74,7 +74,7 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
                                 "is another server running? choose another port with --port N")
     own: dict[str, tuple[int, int]] = {}
     last = {"config": config, "options": replace(options, search="later")}
-    indexer = SearchIndexer(paths.site, args.quiet)
+    indexer = SearchIndexer(paths.site, paths.cache, args.quiet)
 
     def stamp(path: Path) -> tuple[int, int] | None:
         try:
@@ -102,7 +102,8 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
             own[key] = stamp(path)  # type: ignore[assignment]
         log.say(summary.line())
         state.finished([str(w) for w in log.warnings])  # the browser reloads now ...
-        indexer.request(summary.html_changed)  # ... and search catches up in the background
+        if summary.search_pages is not None:
+            indexer.request(summary.search_pages)  # ... and search catches up in the background
 
     watcher = Watcher(paths, rebuild, poll=args.poll, say=lambda line: print(line, file=sys.stderr, flush=True))
     if server is not None:

@@ -134,7 +134,7 @@ class BuildSummary:
     seconds: float
     stages: dict[str, float]
     entries_written: tuple[str, ...] = ()  # content/ files this build wrote (watch ignores them)
-    html_changed: bool = False  # the search index needs rebuilding
+    search_pages: dict[str, str] | None = None  # entry page -> search key, for a search index built later
 
     def line(self) -> str:
         return (f"built {self.entries} entries, {self.people} people: {self.generated} entries made, "

@@ -136,20 +136,19 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log) -> Buil
     people = len({p for m in metas for p in m.people})
     if writer.current(inputs):
         log.info("site/ is up to date: no entry, template, registry or setting changed")
-        summary = BuildSummary(len(metas), people, len(synced.generated), 0, len(writer.old), 0,
-                               len(log.warnings), time.perf_counter() - started, dict(log.seconds),
-                               tuple(synced.generated))
+        written, kept, removed, model_counts = 0, len(writer.old), 0, (len(metas), people)
     else:
         with log.stage("site model"):
             model = build_model(metas, knowledge.registry, config.feed_items, config.index_weeks)
         report = writer.write(model, inputs, knowledge.digest)
-        html_changed = any(rel.endswith(".html") for rel in report.written + report.removed)
-        if options.search == "now":
-            index_site(paths.site, log, html_changed)
-        summary = BuildSummary(model.entries, model.people, len(synced.generated), len(report.written),
-                               report.unchanged, len(report.removed), len(log.warnings),
-                               time.perf_counter() - started, dict(log.seconds), tuple(synced.generated),
-                               html_changed)
+        written, kept, removed, model_counts = len(report.written), report.unchanged, len(report.removed), \
+            (model.entries, model.people)
+    search_pages = writer.search_pages()
+    if options.search == "now":
+        index_site(paths.site, paths.cache, log, search_pages)
+    summary = BuildSummary(*model_counts, len(synced.generated), written, kept, removed, len(log.warnings),
+                           time.perf_counter() - started, dict(log.seconds), tuple(synced.generated),
+                           search_pages if options.search != "now" else None)
     if options.search == "now" and writer.complete():
         counts = {"entries": summary.entries, "people": summary.people, "files": len(writer.outputs())}
         unchanged.save(paths, unchanged.Record(sources, content, writer.outputs() + SEARCH_SENTINELS, counts,

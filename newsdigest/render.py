@@ -29,6 +29,7 @@ from .entries import EntryError, parse
 from .executors import open_executor
 from .feeds import render_feed
 from .log import Log
+from .search import pages_in_manifest, search_key
 from .site import ALL, PEOPLE, REGISTRY, WEEKS, Page, SiteModel
 from .store import read_json, remove, write_atomic, write_json
 
@@ -170,6 +171,10 @@ class SiteWriter:
         outputs = self.new or self.old
         return not self.failed and bool(outputs) and not any(o.get("failed") for o in outputs.values())
 
+    def search_pages(self) -> dict[str, str]:
+        """{entry page: hash of its indexed part}, for the search index."""
+        return pages_in_manifest(self.new or self.old)
+
     def outputs(self) -> list[str]:
         """Every file this site/ holds by the manifest, sorted."""
         return sorted(self.new or self.old)
@@ -275,6 +280,9 @@ class SiteWriter:
         old = self.old.get(rel)
         target = self.paths.site / rel
         self.new[rel] = {"fp": fp, "sha": sha}
+        key = search_key(rel, data)
+        if key is not None:
+            self.new[rel]["search"] = key
         if old and old.get("sha") == sha and target.exists():
             self.report.unchanged += 1
             return

@@ -108,21 +108,52 @@ def test_reader_journey_index_week_person_entry_and_back(browser, served):
     assert _errors(browser) == []
 
 
-def test_search_finds_entries_when_served(browser, served):
-    from selenium.webdriver.support import expected_conditions as ec
+def _results(browser, url: str) -> list[str]:
+    """The result links a served search page shows for its ?q= (waits for the status line)."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    browser.get(served + "search/index.html?q=Stoltenberg")
-    WebDriverWait(browser, 30).until(ec.presence_of_element_located(("css selector", ".pagefind-ui__result-link")))
-    links = [a.get_attribute("href") for a in browser.find_elements("css selector", ".pagefind-ui__result-link")]
+    browser.get(url)
+    status = browser.find_element("id", "search-status")
+    WebDriverWait(browser, 30).until(lambda _: status.text and status.text != "Searching…")
+    return [a.get_attribute("href") for a in browser.find_elements("css selector", ".search-result a")]
+
+
+def test_search_finds_entries_when_served(browser, served):
+    links = _results(browser, served + "search/index.html?q=Stoltenberg")
     assert links and all("/entries/" in link for link in links)
     assert not browser.find_element("id", "search-fallback").is_displayed()
     browser.get(served)
     box = browser.find_element("id", "q")
     box.send_keys("Rutte")
     box.submit()
-    WebDriverWait(browser, 30).until(ec.presence_of_element_located(("css selector", ".pagefind-ui__result-link")))
+    links = _results(browser, browser.current_url)
+    assert links and all("/entries/" in link for link in links)
     assert _errors(browser) == []
+
+
+def test_search_after_an_edit_and_a_removal_shows_the_current_entries(browser, tmp_path):
+    """Edited entries are found by their new words and not twice; removed ones not at all."""
+    project = make_project(tmp_path / "p")
+    assert project.build().code == 0
+    entry = next(p for p in project.entries() if p.stem == "umerov-meets-stoltenberg-in-brussels")
+    entry.write_text(entry.read_text(encoding="utf-8").replace("## Article", "## Article\n\nQuokkafeather.", 1),
+                     encoding="utf-8")
+    gone = next(p for p in project.entries() if p.stem.startswith("kuleba-meets-with-stoltenberg"))
+    gone.unlink()
+    assert project.build().code == 0
+    assert (project.site / "pagefind-recent" / "replaced.json").is_file()  # the delta, not a full rebuild
+    server = PreviewServer(project.site, 0, BuildState())
+    server.start()
+    try:
+        found = _results(browser, server.url + "search/index.html?q=quokkafeather")
+        assert len(found) == 1 and found[0].endswith("/entries/umerov-meets-stoltenberg-in-brussels/")
+        umerov = _results(browser, server.url + "search/index.html?q=Umerov")
+        assert len(umerov) == len(set(umerov)) and any("umerov-meets-stoltenberg" in u for u in umerov)
+        papperger = _results(browser, server.url + "search/index.html?q=Papperger")  # named only in the removed one
+        assert not any(gone.stem in u for u in papperger)
+        assert _errors(browser) == []
+    finally:
+        server.stop()
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
