@@ -130,13 +130,12 @@ def _build_once(paths: Paths, config, options: BuildOptions, log: Log):
     from . import unchanged
 
     started = time.perf_counter()
-    if not options.clean:
-        state = unchanged.check(paths, config)
-        if state is not None:
-            return unchanged.replay(state, log, started)
+    verdict = None if options.clean else unchanged.check(paths, config)
+    if verdict is not None and verdict.nothing_changed and verdict.state is not None:
+        return unchanged.replay(verdict.state, log, started)
     from .pipeline import build
 
-    return build(paths, config, options, log)
+    return build(paths, config, options, log, verdict)
 
 
 def main(argv: list[str] | None = None) -> int:

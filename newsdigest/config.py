@@ -30,6 +30,9 @@ class Config:
     index_weeks: int = 8
 
 
+LEDGER = ".newsdigest-ledger.json"  # in content/: which entries the tool made, and from what
+
+
 @dataclass(frozen=True)
 class Paths:
     root: Path

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from feedgen.feed import FeedGenerator
-
 from .config import Config
 
 
@@ -20,6 +18,8 @@ def _when(iso_day: str) -> dt.datetime:
 def render_feed(data: dict, config: Config) -> bytes:
     """`data`: title (None for the site feed), self and link (site-relative), items (cards)."""
     base = config.base_url
+    from feedgen.feed import FeedGenerator  # lxml + dateutil: loaded only when a feed is made
+
     fg = FeedGenerator()
     fg.title(f"{config.title}: {data['title']}" if data["title"] else config.title)
     fg.description(f"Every digest entry naming {data['title']}." if data["title"] else config.description)

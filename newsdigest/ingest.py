@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-from charset_normalizer import from_bytes
-
 from .model import RawPage, Skip
 
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<\?xml[^>]*>\s*<html)", re.I)
@@ -43,6 +41,8 @@ def decode(data: bytes) -> str | None:
     legacy = _legacy_code_page(data)
     if legacy is not None:
         return legacy
+    from charset_normalizer import from_bytes  # only for the rare page no cheaper test decodes
+
     best = from_bytes(data).best()
     if best is None:
         return None

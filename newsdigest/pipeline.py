@@ -7,9 +7,10 @@ the file system; the stages in between pass frozen values.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -25,8 +26,8 @@ from .model import BuildOptions, BuildSummary, EntryMeta
 from .people import Registry
 from .render import SiteWriter
 from .search import SEARCH_SENTINELS, index_site
-from .site import build_model
-from .sync import list_entries, sync
+from .site import build_model, entry_pages_only
+from .sync import SyncReport, sync
 from .workers import Knowledge
 
 
@@ -65,36 +66,65 @@ def load_knowledge(paths: Paths | None, log: Log) -> Knowledge:
 ENTRY_CACHE = "entries.pickle"
 
 
-def read_entries(paths: Paths, registry: Registry, log: Log, hashes: FileHashes) -> list[EntryMeta]:
+def _is_entry(rel: str) -> bool:
+    return rel.endswith(".md") and not any(part.startswith(".") for part in rel.split("/"))
+
+
+@dataclass(frozen=True)
+class Entries:
+    metas: list[EntryMeta]
+    earlier: dict[str, EntryMeta | None]  # entries whose bytes changed: their last front matter
+
+
+def read_entries(paths: Paths, registry: Registry, log: Log, hashes: FileHashes,
+                 snapshot: unchanged.Snapshot) -> Entries:
     """Every entry in content/, people mapped to the registry's spelling; bad ones warned.
 
-    An entry whose bytes are unchanged since the last build is not read or parsed again: its
-    front matter (and any warning about it) comes from a cache keyed by its hash.
+    `snapshot` is the stat of content/ taken before anything read it. An entry whose stat is
+    as last time (and which was not racy then) is not read; one whose bytes hash as last
+    time is not parsed: its front matter, and any warning about it, come from a cache.
     """
     cache_file = paths.cache / ENTRY_CACHE
     stored = read_pickle(cache_file) or {}
     old: dict[str, tuple] = stored.get("entries", {}) if stored.get("code") == code_digest() else {}
+    racy = dict(snapshot.racy)
     new: dict[str, tuple] = {}
     metas: list[EntryMeta] = []
+    earlier: dict[str, EntryMeta | None] = {}
     seen: dict[str, str] = {}
-    for rel in list_entries(paths.content):
-        slug = _unique_slug(rel.rsplit("/", 1)[-1][:-3], rel, seen, log)
-        sha = hashes.sha(paths.content / rel)
-        cached = old.get(rel)
-        outcome = cached if cached and cached[0] == sha else (sha, *_parse_entry(paths, rel, sha))
-        new[rel] = outcome
-        _, meta, problem, note = outcome
-        if problem:
-            log.warn(f"content/{rel}", problem)
-            continue
-        if note:
-            log.warn(f"content/{rel}", note)
-        meta = replace(meta, slug=slug) if meta.slug != slug else meta
-        people = tuple(dict.fromkeys(registry.canonical(p) for p in meta.people))
-        metas.append(meta if people == meta.people else replace(meta, people=people))
+    folder = str(paths.content)
+    for rel in sorted(r for r in snapshot.stamps if _is_entry(r)):
+        stamp, cached = snapshot.stamps[rel], old.get(rel)
+        if cached is None or cached[0] != stamp or rel in racy:
+            sha = racy.get(rel) or hashes.sha(paths.content / rel)
+            if cached is None or cached[1] != sha:
+                earlier[rel] = cached[2] if cached else None
+            cached = (stamp, *cached[1:]) if cached and cached[1] == sha else (stamp, sha, *_parse_entry(paths, rel, sha))
+        hashes.note(os.path.join(folder, rel), stamp, cached[1])
+        new[rel] = cached
+        meta = _checked(rel, cached, log, seen)
+        if meta is not None:
+            people = _canonical(meta.people, registry)
+            metas.append(meta if people == meta.people else replace(meta, people=people))
+    earlier.update({rel: old[rel][2] for rel in old.keys() - new.keys()})
     if new != old:
         write_pickle(cache_file, {"code": code_digest(), "entries": new})
-    return metas
+    return Entries(metas, earlier)
+
+
+def _checked(rel: str, cached: tuple, log: Log, seen: dict[str, str]) -> EntryMeta | None:
+    _, _, meta, problem, note = cached
+    if problem:
+        log.warn(f"content/{rel}", problem)
+        return None
+    if note:
+        log.warn(f"content/{rel}", note)
+    slug = _unique_slug(rel.rsplit("/", 1)[-1][:-3], rel, seen, log)
+    return replace(meta, slug=slug) if meta.slug != slug else meta
+
+
+def _canonical(people: tuple[str, ...], registry: Registry) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(registry.canonical(p) for p in people))
 
 
 def _parse_entry(paths: Paths, rel: str, sha: str | None) -> tuple[EntryMeta | None, str | None, str | None]:
@@ -117,43 +147,86 @@ def _unique_slug(stem: str, rel: str, seen: dict[str, str], log: Log) -> str:
     return made
 
 
-def build(paths: Paths, config: Config, options: BuildOptions, log: Log) -> BuildSummary:
+def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
+          verdict: unchanged.Verdict | None = None) -> BuildSummary:
+    """One build. `verdict`: the stat check's findings, if the caller already made it."""
     started = time.perf_counter()
     if options.clean:
         for folder in (paths.site, paths.cache):
             shutil.rmtree(folder, ignore_errors=True)
+        verdict = None
+    verdict = verdict or unchanged.check(paths, config)
     unchanged.forget(paths)  # a build that stops half-way must not leave a stale record
-    sources = unchanged.take(paths, config, "sources")
     knowledge = load_knowledge(paths, log)
-    hashes = FileHashes(paths.cache / "hashes.json")
-    synced = sync(paths, knowledge, log, hashes, options.jobs, options.executor)
-    content = unchanged.take(paths, config, "content")
+    hashes = FileHashes(paths.cache / "hashes.pickle")
+    synced, sync_warnings, content = _sync(paths, config, knowledge, log, hashes, options, verdict)
     with log.stage("read"):
-        metas = read_entries(paths, knowledge.registry, log, hashes)
-        hashes.save()
+        entries = read_entries(paths, knowledge.registry, log, hashes, content)
+        hashes.save(prune=not verdict.same_sources)
+    metas = entries.metas
     writer = SiteWriter(paths, config, log, options.jobs, options.executor)
     inputs = site_inputs(metas, knowledge, writer.templates_digest())
-    people = len({p for m in metas for p in m.people})
     if writer.current(inputs):
         log.info("site/ is up to date: no entry, template, registry or setting changed")
-        written, kept, removed, model_counts = 0, len(writer.old), 0, (len(metas), people)
+        counts = (len(metas), len({p for m in metas for p in m.people}), 0, len(writer.old), 0)
     else:
         with log.stage("site model"):
-            model = build_model(metas, knowledge.registry, config.feed_items, config.index_weeks)
-        report = writer.write(model, inputs, knowledge.digest)
-        written, kept, removed, model_counts = len(report.written), report.unchanged, len(report.removed), \
-            (model.entries, model.people)
+            bodies = _body_edits(entries, writer, knowledge)
+            if bodies is not None:
+                log.info(f"only the text of {len(bodies)} entries changed: their own pages are all there is to make")
+            model = (entry_pages_only(metas, bodies) if bodies is not None else
+                     build_model(metas, knowledge.registry, config.feed_items, config.index_weeks))
+        report = writer.write(model, inputs, knowledge.digest, partial=bodies is not None)
+        counts = (model.entries, model.people, len(report.written), report.unchanged, len(report.removed))
     search_pages = writer.search_pages()
     if options.search == "now":
         index_site(paths.site, paths.cache, log, search_pages)
-    summary = BuildSummary(*model_counts, len(synced.generated), written, kept, removed, len(log.warnings),
+    entries, people, written, kept, removed = counts
+    summary = BuildSummary(entries, people, len(synced.generated), written, kept, removed, len(log.warnings),
                            time.perf_counter() - started, dict(log.seconds), tuple(synced.generated),
                            search_pages if options.search != "now" else None)
     if options.search == "now" and writer.complete():
-        counts = {"entries": summary.entries, "people": summary.people, "files": len(writer.outputs())}
-        unchanged.save(paths, unchanged.Record(sources, content, writer.outputs() + SEARCH_SENTINELS, counts,
-                                               [(w.file, w.message) for w in log.warnings]))
+        unchanged.save(paths, unchanged.Record(
+            verdict.sources, content, writer.outputs() + SEARCH_SENTINELS,
+            {"entries": entries, "people": people, "files": len(writer.outputs())},
+            [(w.file, w.message) for w in log.warnings], sync_warnings))
     return summary
+
+
+def _body_edits(entries: Entries, writer: SiteWriter, knowledge: Knowledge) -> set[str] | None:
+    """The entries whose body alone changed, when that is the only change since the last
+    build: then only their own pages show anything new, and the rest of the site model need
+    not be built. None when anything else changed (a title, a date, people, an entry added
+    or removed, templates, registry, settings): then the whole model is built."""
+    old = writer.old_state.get("entries")
+    if not entries.earlier or not old or not writer.same_templates_and_registry(knowledge.digest):
+        return None
+    by_path = {m.path: m for m in entries.metas if m.path in entries.earlier}
+    for rel, before in entries.earlier.items():
+        now = by_path.get(rel)
+        if before is None or now is None or old.get(rel, "").split("|", 1)[0] != before.sha256:
+            return None  # added, removed, unreadable, or the site was not built from `before`
+        if replace(now, sha256="", slug="", people=()) != replace(before, sha256="", slug="", people=()):
+            return None
+        if old[rel].split("|", 1)[1] != f"{'|'.join(now.people)}|{now.slug}":
+            return None
+    return set(by_path)
+
+
+def _sync(paths: Paths, config: Config, knowledge: Knowledge, log: Log, hashes: FileHashes,
+          options: BuildOptions, verdict: unchanged.Verdict) -> tuple[SyncReport, list[tuple[str, str]], unchanged.Snapshot]:
+    """seeds -> content, unless the stat check proved seeds, registries, templates, settings
+    and the ledger untouched since the last build: then sync has nothing to do (edits and
+    deletions in content/ are only ever kept), and its warnings are the last build's."""
+    if verdict.same_sources:
+        log.info("seeds, registries, templates and settings as the last build left them: nothing to sync")
+        for file, message in verdict.sync_warnings():
+            log.warn(file, message)
+        return SyncReport(), verdict.sync_warnings(), verdict.content
+    before = len(log.warnings)
+    synced = sync(paths, knowledge, log, hashes, options.jobs, options.executor)
+    warnings = [(w.file, w.message) for w in log.warnings[before:]]
+    return synced, warnings, unchanged.take(paths, config, "content")
 
 
 def site_inputs(metas: list[EntryMeta], knowledge: Knowledge, templates: str) -> str:

@@ -8,6 +8,7 @@ an output no longer produced is removed. This is the explicit table of what made
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -31,9 +32,9 @@ from .feeds import render_feed
 from .log import Log
 from .search import pages_in_manifest, search_key
 from .site import ALL, PEOPLE, REGISTRY, WEEKS, Page, SiteModel
-from .store import read_json, remove, write_atomic, write_json
+from .store import read_pickle, remove, write_atomic, write_pickle
 
-MANIFEST = "manifest.json"
+MANIFEST = "manifest.pickle"
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False})
 
 
@@ -145,7 +146,7 @@ class SiteWriter:
     def __init__(self, paths: Paths, config: Config, log: Log, jobs: int = 1, executor: str = "process") -> None:
         self.paths, self.config, self.log, self.jobs, self.executor = paths, config, log, jobs, executor
         self.renderer = PageRenderer(paths.templates, paths.content, config, paths.cache / "jinja")
-        manifest = read_json(paths.cache / MANIFEST, {})
+        manifest = read_pickle(paths.cache / MANIFEST) or {}
         self.old = manifest.get("outputs", {})
         self.old_inputs = manifest.get("inputs")
         self.old_state = manifest.get("state") or {}
@@ -153,13 +154,17 @@ class SiteWriter:
         self.report = RenderReport()
         self.failed = False
 
-    def templates_digest(self) -> str:
-        """Every template and static file, with the config and the code: a change re-renders."""
+    @functools.cached_property
+    def _templates_digest(self) -> str:
         digest = hashlib.sha256(json.dumps([code_digest(), asdict(self.config)], sort_keys=True).encode())
         folder = self.paths.templates
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
         return digest.hexdigest()
+
+    def templates_digest(self) -> str:
+        """Every template and static file, with the config and the code: a change re-renders."""
+        return self._templates_digest
 
     def current(self, inputs: str) -> bool:
         """True when the last build had the same inputs and all its outputs are still there."""
@@ -200,8 +205,18 @@ class SiteWriter:
     def _global(self) -> str:
         return hashlib.sha256(json.dumps([code_digest(), asdict(self.config)], sort_keys=True).encode()).hexdigest()
 
-    def write(self, model: SiteModel, inputs: str = "", registry: str = "") -> RenderReport:
-        changed = self.changed_inputs(model, registry)
+    def same_templates_and_registry(self, registry: str) -> bool:
+        """Code, settings, every template and the registry as the last build had them."""
+        old = self.old_state
+        return (old.get("global") == self._global() and old.get("registry") == registry
+                and old.get("templates") == self.templates_digest())
+
+    def write(self, model: SiteModel, inputs: str = "", registry: str = "", partial: bool = False) -> RenderReport:
+        """`partial`: the model holds only some pages (see site.entry_pages_only); every other
+        output is carried over as it is."""
+        changed = None if partial else self.changed_inputs(model, registry)
+        if partial:
+            self.new = dict(self.old)
         todo: list[tuple[Page, str]] = []
         with self.log.stage("render"):
             for page in model.pages:
@@ -225,13 +240,18 @@ class SiteWriter:
         for (file, message), pages in problems.items():  # one warning per problem, not per page
             count = f"{len(pages)} pages" if len(pages) > 1 else "1 page"
             self.log.warn(file, f"{message}; {count} kept as last built (e.g. site/{pages[0]})")
-        self._static()
+        if not partial:
+            self._static()
         with self.log.stage("write"):
-            self._remove_stale()
+            if partial:
+                state = dict(self.old_state, entries={**self.old_state["entries"], **model.state["entries"]})
+            else:
+                self._remove_stale()
+                state = dict(model.state, registry=registry, templates=self.templates_digest(),
+                             **{"global": self._global()})
             # a build with pages that failed is not "current": the next build tries them again
-            state = dict(model.state, registry=registry, **{"global": self._global()})
-            write_json(self.paths.cache / MANIFEST, {"inputs": None if problems else inputs, "outputs": self.new,
-                                                     "state": state}, pretty=False)
+            write_pickle(self.paths.cache / MANIFEST, {"inputs": None if problems else inputs, "outputs": self.new,
+                                                       "state": state})
         return self.report
 
     def _untouched(self, page: Page, changed: set[str]) -> bool:

@@ -9,6 +9,7 @@ held here; an entry page names the content file its body comes from.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ class SiteModel:
     state: dict = field(default_factory=dict, hash=False)  # what the pages were made from, by kind
 
 
+@functools.lru_cache(maxsize=4096)
 def week_label(week: str) -> str:
     year, num = week.split("-W")
     monday = dt.date.fromisocalendar(int(year), int(num), 1)
@@ -121,8 +123,25 @@ def build_model(entries: list[EntryMeta], registry: Registry, feed_items: int, i
     pages.append(Page("search/index.html", "search.html", {}))
     urls = sorted(p.path for p in pages if p.path.endswith(".html") and p.path != "404.html")
     pages.append(Page("sitemap.xml", "sitemap", {"urls": urls}, deps=frozenset({ALL})))
-    state = {"entries": {e.path: f"{e.sha256}|{'|'.join(e.people)}|{e.slug}" for e in entries},
-             "weeks": week_keys, "people": pslug}
+    state = {"entries": {e.path: entry_state(e) for e in entries}, "weeks": week_keys, "people": pslug}
+    return SiteModel(tuple(pages), len(entries), len(pslug), state)
+
+
+def entry_state(e: EntryMeta) -> str:
+    """What other pages know of an entry besides its card: the file's hash, people, slug."""
+    return f"{e.sha256}|{'|'.join(e.people)}|{e.slug}"
+
+
+def entry_pages_only(entries: list[EntryMeta], wanted: set[str]) -> SiteModel:
+    """Just the entry pages of `wanted` (content/ paths): the model of an edit that changed
+    bodies and nothing any other page shows. Neighbours come from the same ordering as in
+    build_model, so each page equals what the whole model would have made."""
+    entries = sorted(entries, key=lambda e: (e.date, e.slug), reverse=True)
+    pslug = person_slugs(sorted({p for e in entries for p in e.people}))
+    card = lambda i: _card(entries[i], pslug) if 0 <= i < len(entries) else None  # noqa: E731
+    pages = [_entry_page(entries[i], card(i), card(i - 1), card(i + 1))
+             for i, e in enumerate(entries) if e.path in wanted]
+    state = {"entries": {e.path: entry_state(e) for e in entries if e.path in wanted}}
     return SiteModel(tuple(pages), len(entries), len(pslug), state)
 
 
@@ -213,14 +232,15 @@ def _together(name: str, own: list[dict], limit: int = 6) -> list[dict]:
 
 
 def _entry_pages(entries: list[EntryMeta], cards: list[dict]) -> list[Page]:
-    pages = []
-    for i, (e, card) in enumerate(zip(entries, cards)):
-        newer = cards[i - 1] if i > 0 else None
-        older = cards[i + 1] if i + 1 < len(cards) else None
-        data = {"entry": card, "newer": _link(newer), "older": _link(older)}
-        pages.append(Page(card["url"], "entry.html", data, body_from=e.path, body_sha=e.sha256,
-                          deps=_deps([c for c in (card, newer, older) if c], PEOPLE)))
-    return pages
+    last = len(cards) - 1
+    return [_entry_page(e, card, cards[i - 1] if i > 0 else None, cards[i + 1] if i < last else None)
+            for i, (e, card) in enumerate(zip(entries, cards))]
+
+
+def _entry_page(e: EntryMeta, card: dict, newer: dict | None, older: dict | None) -> Page:
+    data = {"entry": card, "newer": _link(newer), "older": _link(older)}
+    return Page(card["url"], "entry.html", data, body_from=e.path, body_sha=e.sha256,
+                deps=_deps([c for c in (card, newer, older) if c], PEOPLE))
 
 
 def _link(card: dict | None) -> dict | None:

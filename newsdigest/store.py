@@ -120,7 +120,7 @@ class FileHashes:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.known: dict[str, list] = read_json(path, {})
+        self.known: dict[str, list] = read_pickle(path) or {}
         self.seen: dict[str, list] = {}
 
     def sha(self, file: Path, data: bytes | None = None) -> str | None:
@@ -143,10 +143,16 @@ class FileHashes:
         self.seen[key] = stamp + [digest]
         return digest
 
-    def save(self) -> None:
-        """Keep only what this build looked at, so the file never grows with deleted paths."""
-        if self.seen != self.known:
-            write_json(self.path, self.seen, pretty=False)
+    def note(self, key: str, stamp: tuple[int, int, int, int], digest: str) -> None:
+        """A hash the caller already knows for this stat (from its own cache)."""
+        self.seen[key] = [*stamp, digest]
+
+    def save(self, prune: bool = True) -> None:
+        """`prune`: keep only what this build looked at, so the file never grows with deleted
+        paths (a build that skipped sync keeps the seeds' hashes it did not look at)."""
+        kept = self.seen if prune else {**self.known, **self.seen}
+        if kept != self.known:
+            write_pickle(self.path, kept)
 
 
 class BlobCache:

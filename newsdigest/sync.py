@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from .config import Paths
+from .config import LEDGER, Paths
 from .entries import to_markdown
 from .ingest import sha256
 from .log import Log
@@ -24,7 +24,6 @@ from . import code_digest
 from .clean.boilerplate import CHUNK
 from .workers import Knowledge, SeedResult, SeedTask, mapper, with_boilerplate
 
-LEDGER = ".newsdigest-ledger.json"
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,17 @@
-"""Proof from stat() alone that nothing changed since the last build (git's index trick).
+"""Proof from stat() alone of what did not change since the last build (git's index trick).
 
 Without it a no-change rebuild of 10,000 articles imports the whole tool, loads the ledger,
 the hash cache and the manifest and looks every file up in them: well over a second. Here
-one os.scandir pass over the inputs and one stat per output decide it in tens of
-milliseconds, before the rest of the tool is even imported.
+one os.scandir pass over the inputs and one stat per output decide it, before the rest of
+the tool is even imported. The same pass tells a build whose seeds, templates and settings
+are untouched (only content/ changed, the common edit) that sync has nothing to do.
 
 This is not "dirty by mtime": every input's full stat (path, mtime, size, inode, ctime) is
 compared with what the last build saw, and any difference at all, or a new or missing
-file, another setting or another version of the tool, sends the build down the normal
-path, which decides by content hash what really changed. Files modified so close to the
-snapshot that a second write could share their timestamp ("racy", as git calls them) are
-confirmed by hash. The last build's warnings are replayed, so --strict still fails.
+file, another setting or another version of the tool, sends that part down the normal path,
+which decides by content hash what really changed. Files modified so close to the snapshot
+that a second write could share their timestamp ("racy", as git calls them) are confirmed
+by hash. The last build's warnings are replayed, so --strict still fails.
 """
 
 from __future__ import annotations
@@ -19,34 +20,30 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from . import code_digest
-from .config import Config, Paths
+from .config import LEDGER, Config, Paths
 from .log import Log
 from .model import BuildSummary
-from .store import read_json, write_json
+from .store import read_pickle, write_pickle
 
-STATE = "unchanged.json"
+STATE = "unchanged.pickle"
 RACY_NS = 200_000_000  # timestamps this close to the snapshot are confirmed by content hash
+
+Stamp = tuple[int, int, int, int]  # mtime_ns, size, inode, ctime_ns
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The stat of every input at one moment, before the build read any of them."""
+    """The stat of every file of one part of the inputs, taken before the build read any."""
 
     digest: str
     racy: tuple[tuple[str, str | None], ...]  # (file, sha256) of files modified within RACY_NS
+    stamps: dict[str, Stamp] = field(default_factory=dict, compare=False, repr=False)  # content/ only
 
 
-Stat = tuple[str, int, int, int, int]  # path, mtime_ns, size, inode, ctime_ns
-
-
-def _stat(rel: str, st: os.stat_result) -> Stat:
-    return rel, st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns
-
-
-def _scan(folder: str, prefix: str, out: list[Stat]) -> None:
+def _scan(folder: str, prefix: str, out: dict[str, Stamp]) -> None:
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -56,44 +53,48 @@ def _scan(folder: str, prefix: str, out: list[Stat]) -> None:
             if entry.is_dir(follow_symlinks=True):
                 _scan(entry.path, prefix + entry.name + "/", out)
             else:
-                out.append(_stat(prefix + entry.name, entry.stat(follow_symlinks=True)))
+                st = entry.stat(follow_symlinks=True)
+                out[prefix + entry.name] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
         except OSError:
             continue
 
 
-def _stats(paths: Paths, part: str) -> list[Stat]:
-    out: list[Stat] = []
+def _stamps(paths: Paths, part: str) -> dict[str, Stamp]:
+    out: dict[str, Stamp] = {}
     if part == "content":
-        _scan(str(paths.content), "content/", out)
+        _scan(str(paths.content), "", out)
         return out
     for name in ("seeds", "templates"):
         _scan(str(getattr(paths, name)), name + "/", out)
     for file in (paths.pyproject, paths.people_overrides, paths.outlet_overrides):
         try:
-            out.append(_stat(file.name, os.stat(file)))
+            st = os.stat(file)
+            out[file.name] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
         except OSError:
-            out.append((file.name + " (absent)", 0, 0, 0, 0))
+            out[file.name] = (0, -1, 0, 0)
     return out
 
 
-def take(paths: Paths, config: Config, part: str, confirm: bool = True) -> Snapshot:
+def take(paths: Paths, config: Config, part: str) -> Snapshot:
     """`part` is "sources" (seeds, templates, settings, registries) or "content": content/
-    is taken after sync has written it and before anything reads it. `confirm`: hash the
-    racy files now, before the build reads them, so a later same-timestamp write shows."""
+    is taken after sync has written it and before anything reads it. Racy files are hashed
+    now, before the build reads them, so a later write with the same timestamp still shows."""
     now = time.time_ns()
-    digest = hashlib.sha256(json.dumps([code_digest(), asdict(config), part, str(paths.root), str(paths.seeds),
-                                        str(paths.content), str(paths.site), str(paths.templates)]).encode())
-    racy: list[tuple[str, str | None]] = []
-    for rel, mtime, size, inode, ctime in sorted(_stats(paths, part)):
-        digest.update(f"{rel}\0{mtime}\0{size}\0{inode}\0{ctime}\n".encode())
-        if confirm and (now - mtime < RACY_NS or now - ctime < RACY_NS):
-            racy.append((rel, _hash_file(_file(paths, rel))))
-    return Snapshot(digest.hexdigest(), tuple(racy))
+    stamps = _stamps(paths, part)
+    head = json.dumps([code_digest(), asdict(config), part, str(paths.root), str(paths.seeds), str(paths.content),
+                       str(paths.site), str(paths.templates)])
+    digest = hashlib.sha256(head.encode())
+    digest.update(repr(sorted(stamps.items())).encode())
+    racy = tuple((rel, _hash_file(_file(paths, part, rel))) for rel, (mtime, _, _, ctime) in sorted(stamps.items())
+                 if now - mtime < RACY_NS or now - ctime < RACY_NS)
+    return Snapshot(digest.hexdigest(), racy, stamps if part == "content" else {})
 
 
-def _file(paths: Paths, rel: str) -> str:
+def _file(paths: Paths, part: str, rel: str) -> str:
+    if part == "content":
+        return os.path.join(paths.content, rel)
     top, _, rest = rel.partition("/")
-    folder = {"seeds": paths.seeds, "templates": paths.templates, "content": paths.content}.get(top)
+    folder = {"seeds": paths.seeds, "templates": paths.templates}.get(top)
     return os.path.join(folder, rest) if folder is not None and rest else os.path.join(paths.root, rel)
 
 
@@ -106,15 +107,15 @@ def _hash_file(path: str) -> str | None:
 
 
 def _outputs_digest(paths: Paths, outputs: list[str]) -> str | None:
-    digest = hashlib.sha256()
     site = str(paths.site) + os.sep
+    stamps = []
     for rel in outputs:
         try:
             st = os.stat(site + rel)
         except OSError:
             return None
-        digest.update(f"{rel}\0{st.st_mtime_ns}\0{st.st_size}\n".encode())
-    return digest.hexdigest()
+        stamps.append((st.st_mtime_ns, st.st_size))
+    return hashlib.sha256(repr(stamps).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class Record:
     outputs: list[str]
     summary: dict  # the counts of the last build's summary line
     warnings: list[tuple[str, str]]
+    sync_warnings: list[tuple[str, str]]  # the part of `warnings` that sync gave
 
 
 def save(paths: Paths, record: Record) -> None:
@@ -133,11 +135,12 @@ def save(paths: Paths, record: Record) -> None:
     if outputs is None:
         forget(paths)
         return
-    racy = dict(record.sources.racy + record.content.racy)
-    write_json(paths.cache / STATE, {
-        "sources": record.sources.digest, "content": record.content.digest, "racy": racy,
-        "outputs": record.outputs, "outputs_digest": outputs, "summary": record.summary,
-        "warnings": record.warnings}, pretty=False)
+    write_pickle(paths.cache / STATE, {
+        "sources": record.sources.digest, "content": record.content.digest,
+        "racy": {"sources": dict(record.sources.racy), "content": dict(record.content.racy)},
+        "outputs": record.outputs,
+        "ledger": record.content.stamps.get(LEDGER), "outputs_digest": outputs, "summary": record.summary, "warnings": record.warnings,
+        "sync_warnings": record.sync_warnings})
 
 
 def forget(paths: Paths) -> None:
@@ -147,20 +150,43 @@ def forget(paths: Paths) -> None:
         pass
 
 
-def check(paths: Paths, config: Config) -> dict | None:
-    """The last build's record if nothing changed since it, else None (build normally)."""
-    state = read_json(paths.cache / STATE, None)
+@dataclass(frozen=True)
+class Verdict:
+    """What the stat check found: which parts are as the last build left them."""
+
+    state: dict | None  # the last build's record
+    sources: Snapshot
+    content: Snapshot
+    same_sources: bool  # seeds, templates, settings, registries, code: sync has nothing to do
+    same_content: bool
+    same_outputs: bool
+
+    @property
+    def nothing_changed(self) -> bool:
+        return self.same_sources and self.same_content and self.same_outputs
+
+    def sync_warnings(self) -> list[tuple[str, str]]:
+        return list((self.state or {}).get("sync_warnings") or [])
+
+
+def check(paths: Paths, config: Config) -> Verdict:
+    """Compare the inputs and outputs with the last build's record."""
+    state = read_pickle(paths.cache / STATE)
+    sources, content = take(paths, config, "sources"), take(paths, config, "content")
     if not isinstance(state, dict):
-        return None
-    for part in ("sources", "content"):
-        if take(paths, config, part, confirm=False).digest != state.get(part):
-            return None
-    for rel, sha in (state.get("racy") or {}).items():
-        if sha is None or _hash_file(_file(paths, rel)) != sha:
-            return None
-    if _outputs_digest(paths, state.get("outputs") or []) != state.get("outputs_digest"):
-        return None
-    return state
+        return Verdict(None, sources, content, False, False, False)
+    same_sources = _confirmed(state, sources, "sources", paths) and content.stamps.get(LEDGER) == state.get("ledger")
+    same_content = _confirmed(state, content, "content", paths)
+    same_outputs = _outputs_digest(paths, state.get("outputs") or []) == state.get("outputs_digest")
+    return Verdict(state, sources, content, same_sources, same_content, same_outputs)
+
+
+def _confirmed(state: dict, snapshot: Snapshot, part: str, paths: Paths) -> bool:
+    """Same stats as recorded, and every file that was racy then still has its hash."""
+    if snapshot.digest != state.get(part):
+        return False
+    racy: dict[str, str | None] = (state.get("racy") or {}).get(part) or {}
+    return all(sha is not None and _hash_file(_file(paths, part, rel)) == sha for rel, sha in racy.items())
 
 
 def replay(state: dict, log: Log, started: float) -> BuildSummary:

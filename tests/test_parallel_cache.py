@@ -69,6 +69,30 @@ def test_cached_rebuild_after_an_edit_equals_a_clean_build(serial, tmp_path):
         "An editor's note." in (project.site / "entries" / entry.stem / "index.html").read_text()
 
 
+@pytest.mark.parametrize("edit", ["body", "title"])
+def test_an_edited_entry_rebuilds_to_what_a_clean_build_makes(serial, tmp_path, edit):
+    """A body-only edit takes the short way (only that entry's page is made); a title edit
+    the long way. Either way the site equals a clean build of the same content."""
+    work = tmp_path / "work"
+    shutil.copytree(serial.root, work)
+    project = Project(work)
+    assert project.build("--jobs", "1").code == 0
+    entry = project.entries()[11]
+    text = entry.read_text(encoding="utf-8")
+    if edit == "body":
+        text = text.replace("## Article", "## Article\n\nA correction was appended.", 1)
+    else:
+        text = text.replace("title: ", "title: Corrected: ", 1)
+    entry.write_text(text, encoding="utf-8")
+    result = project.build("--jobs", "1", "--verbose")
+    assert result.code == 0
+    assert ("their own pages are all there is to make" in result.err) == (edit == "body")
+    fresh = tmp_path / "fresh"
+    shutil.copytree(work, fresh, ignore=shutil.ignore_patterns("site", ".newsdigest-cache"))
+    assert Project(fresh).build("--clean").code == 0
+    assert _bytes(project.site, search=False) == _bytes(fresh / "site", search=False)
+
+
 def test_dask_local_cluster_build_equals_process_pool_build(serial, tmp_path):
     pytest.importorskip("distributed")
     project = make_project(tmp_path / "p", seeds=[])

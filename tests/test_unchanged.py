@@ -76,3 +76,25 @@ def test_same_size_rewrite_with_old_mtime_is_noticed(project):
     assert result.code == 0 and "stat check" not in result.err
     page = (project.site / "entries" / entry.stem / "index.html").read_text(encoding="utf-8")
     assert "ZForeign Minister" in edited and "ZForeign Minister" in page
+
+
+def test_an_entry_edit_skips_sync_and_reaches_the_page(tmp_path):
+    project = make_project(tmp_path / "p")
+    (project.seeds / "empty.txt").write_text("", encoding="utf-8")
+    assert project.build().code == 0
+    entry = project.entries()[0]
+    entry.write_text(entry.read_text(encoding="utf-8").replace("## Article", "## Article\n\nWombatglass.", 1),
+                     encoding="utf-8")
+    result = project.build("--verbose")
+    assert result.code == 0 and "nothing to sync" in result.err
+    assert result.err.count("warning: seeds/empty.txt") == 1  # sync's warning, replayed
+    assert "Wombatglass." in (project.site / "entries" / entry.stem / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_deleted_ledger_makes_sync_run_again(project):
+    assert project.build().code == 0
+    ledger = project.content / ".newsdigest-ledger.json"
+    ledger.unlink()
+    result = project.build("--verbose")
+    assert result.code == 0 and "nothing to sync" not in result.err
+    assert ledger.is_file()
