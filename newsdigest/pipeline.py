@@ -77,13 +77,15 @@ class Entries:
 
 
 def read_entries(paths: Paths, registry: Registry, log: Log, hashes: FileHashes,
-                 snapshot: unchanged.Snapshot) -> Entries:
+                 snapshot: unchanged.Snapshot, made: dict[str, EntryMeta] | None = None) -> Entries:
     """Every entry in content/, people mapped to the registry's spelling; bad ones warned.
 
     `snapshot` is the stat of content/ taken before anything read it. An entry whose stat is
     as last time (and which was not racy then) is not read; one whose bytes hash as last
-    time is not parsed: its front matter, and any warning about it, come from a cache.
+    time is not parsed: its front matter, and any warning about it, come from a cache. A
+    file sync has just written is not parsed either: `made` holds what it says.
     """
+    made = made or {}
     cache_file = paths.cache / ENTRY_CACHE
     stored = read_pickle(cache_file) or {}
     old: dict[str, tuple] = stored.get("entries", {}) if stored.get("code") == code_digest() else {}
@@ -99,7 +101,12 @@ def read_entries(paths: Paths, registry: Registry, log: Log, hashes: FileHashes,
             sha = racy.get(rel) or hashes.sha(paths.content / rel)
             if cached is None or cached[1] != sha:
                 earlier[rel] = cached[2] if cached else None
-            cached = (stamp, *cached[1:]) if cached and cached[1] == sha else (stamp, sha, *_parse_entry(paths, rel, sha))
+            if cached is not None and cached[1] == sha:
+                cached = (stamp, *cached[1:])
+            elif rel in made and made[rel].sha256 == sha:
+                cached = (stamp, sha, made[rel], None, None)
+            else:
+                cached = (stamp, sha, *_parse_entry(paths, rel, sha))
         hashes.note(os.path.join(folder, rel), stamp, cached[1])
         new[rel] = cached
         meta = _checked(rel, cached, log, seen)
@@ -161,7 +168,7 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
     hashes = FileHashes(paths.cache / "hashes.pickle")
     synced, sync_warnings, content = _sync(paths, config, knowledge, log, hashes, options, verdict)
     with log.stage("read"):
-        entries = read_entries(paths, knowledge.registry, log, hashes, content)
+        entries = read_entries(paths, knowledge.registry, log, hashes, content, synced.made)
         hashes.save(prune=not verdict.same_sources)
     metas = entries.metas
     writer = SiteWriter(paths, config, log, options.jobs, options.executor)

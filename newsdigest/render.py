@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from . import code_digest
 from .config import Config, Paths
-from .entries import EntryError, parse
+from .entries import EntryError, body_of
 from .executors import open_executor
 from .feeds import render_feed
 from .log import Log
@@ -113,10 +113,10 @@ class PageRenderer:
                        feed_url=_root(page.path) + "feed.xml")
         if page.body_from is not None:
             try:
-                parsed = parse((self.content / page.body_from).read_text(encoding="utf-8"))
+                body = body_of((self.content / page.body_from).read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, EntryError) as exc:
                 return None, (f"content/{page.body_from}", f"body not readable: {exc}")
-            context["body"] = markdown_html(parsed.body)
+            context["body"] = markdown_html(body)
         try:
             return self.templates.render(page.kind, context).encode("utf-8"), None
         except jinja2.TemplateError as exc:

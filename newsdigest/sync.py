@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from .config import LEDGER, Paths
-from .entries import to_markdown
+from .entries import meta_of, to_markdown
 from .ingest import sha256
 from .log import Log
-from .model import Entry, Skip
+from .model import Entry, EntryMeta, Skip
 from .store import BlobCache, FileHashes, read_json, remove, walk_files, write_atomic, write_json
 from .textutil import slug as make_slug
 from . import code_digest
@@ -38,6 +38,7 @@ class Record:
 @dataclass
 class SyncReport:
     generated: list[str] = field(default_factory=list)
+    made: dict[str, EntryMeta] = field(default_factory=dict)  # what the generated files say, unparsed
     removed: list[str] = field(default_factory=list)
     kept_edits: list[str] = field(default_factory=list)
 
@@ -157,8 +158,10 @@ class _Sync:
             remove(self.paths.content / old.entry, self.paths.content)
             self.stems.pop(Path(old.entry).stem, None)
         self.stems[Path(rel).stem] = rel
-        self.ledger[name] = Record(sha, self.knowledge.digest, rel, sha256(data))
+        digest = sha256(data)
+        self.ledger[name] = Record(sha, self.knowledge.digest, rel, digest)
         self.report.generated.append(rel)
+        self.report.made[rel] = meta_of(result.entry, rel, Path(rel).stem, digest)
 
     def _skip(self, name: str, sha: str, old: Record | None, reason: str) -> None:
         self.log.warn(f"seeds/{name}", reason)

@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsdigest.entries import md_escape, parse, to_markdown, to_meta
+from newsdigest.entries import md_escape, meta_of, parse, to_markdown, to_meta
 from newsdigest.model import Block, Entry, Quote
 from newsdigest.render import markdown_html
 
@@ -33,8 +33,10 @@ def test_awkward_titles_round_trip():
 def test_any_text_round_trips(title, people, para):
     title = " ".join(title.split())
     people = [" ".join(p.split()) for p in people]
-    parsed = parse(to_markdown(_entry(title, people, para)))
+    entry = _entry(title, people, para)
+    parsed = parse(to_markdown(entry))
     meta = to_meta(parsed, "2025-W01/x.md", "x", "0" * 64)
+    assert meta == meta_of(entry, "2025-W01/x.md", "x", "0" * 64)  # sync's shortcut agrees with the file
     assert meta.title == title.strip()
     assert list(meta.people) == list(dict.fromkeys(p.strip() for p in people if p.strip()))
     assert meta.date == dt.date(2024, 12, 31)
