@@ -171,13 +171,15 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
         entries = read_entries(paths, knowledge.registry, log, hashes, content, synced.made)
         hashes.save(prune=not verdict.same_sources)
     metas = entries.metas
+    del hashes  # not needed again: at 100,000 entries the stat cache is worth freeing
+    synced.made.clear()
     writer = SiteWriter(paths, config, log, options.jobs, options.executor)
     inputs = site_inputs(metas, knowledge, writer.templates_digest())
     if writer.current(inputs):
         log.info("site/ is up to date: no entry, template, registry or setting changed")
         counts = (len(metas), len({p for m in metas for p in m.people}), 0, len(writer.old), 0)
     else:
-        with log.stage("site model"):
+        with log.stage("site model"):  # the cards and groupings; pages are made as they are rendered
             bodies = _body_edits(entries, writer, knowledge)
             if bodies is not None:
                 log.info(f"only the text of {len(bodies)} entries changed: their own pages are all there is to make")

@@ -14,7 +14,10 @@ import json
 import os
 import posixpath
 import time
+from collections import deque
 from collections.abc import Iterator
+from itertools import chain, islice
+from typing import TypeVar
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -93,7 +96,7 @@ def _root(path: str) -> str:
 def _fingerprint(page: Page, template_digest: str, config: Config) -> str:
     blob = json.dumps([code_digest(), page.kind, template_digest, asdict(config), page.data, page.body_sha],
                       sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return hashlib.sha256(blob.encode()).digest()
 
 
 class PageRenderer:
@@ -126,8 +129,12 @@ class PageRenderer:
                           f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}")
 
 
+Rendered = tuple["bytes | None", "tuple[str, str] | None"]
+T = TypeVar("T")
 _RENDERER: PageRenderer | None = None
 _POOL_BELOW = 300  # fewer pages than this render in-process
+_BATCH = 32  # pages per task sent to a worker
+_IN_FLIGHT = 4  # batches per worker queued at once: enough to keep workers busy, no more
 
 
 def _install(templates: Path, content: Path, config: Config, cache: Path | None = None) -> None:
@@ -135,9 +142,14 @@ def _install(templates: Path, content: Path, config: Config, cache: Path | None 
     _RENDERER = PageRenderer(templates, content, config, cache)
 
 
-def _render_in_worker(page: Page) -> tuple[bytes | None, tuple[str, str] | None]:
+def _render_batch(pages: list[Page]) -> list[Rendered]:
     assert _RENDERER is not None
-    return _RENDERER.render(page)
+    return [_RENDERER.render(page) for page in pages]
+
+
+def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    while batch := list(islice(items, size)):
+        yield batch
 
 
 class SiteWriter:
@@ -217,17 +229,9 @@ class SiteWriter:
         changed = None if partial else self.changed_inputs(model, registry)
         if partial:
             self.new = dict(self.old)
-        todo: list[tuple[Page, str]] = []
-        with self.log.stage("render"):
-            for page in model.pages:
-                if changed is not None and self._untouched(page, changed):
-                    continue
-                fp = self._fingerprint(page)
-                if fp is not None:
-                    todo.append((page, fp))
-        results = self.log.progress(self._render_all([p for p, _ in todo]), len(todo), "site")
         problems: dict[tuple[str, str], list[str]] = {}
-        for (page, fp), (data, problem) in zip(todo, results):
+        rendered = self._render_stream(self._wanted(model.pages, changed))
+        for (page, fp), (data, problem) in self.log.progress(rendered, model.count, "site"):
             if problem:
                 problems.setdefault(problem, []).append(page.path)
             if data is None:
@@ -270,7 +274,7 @@ class SiteWriter:
     def _template_digest(self, page: Page) -> str:
         return self.renderer.templates.digest(page.kind) if page.kind.endswith(".html") else ""
 
-    def _fingerprint(self, page: Page) -> str | None:
+    def _fingerprint(self, page: Page) -> bytes | None:
         """The page's fingerprint if it must be rendered; None when its output is current."""
         fp = _fingerprint(page, self._template_digest(page), self.config)
         old = self.old.get(page.path)
@@ -280,23 +284,48 @@ class SiteWriter:
             return None
         return fp
 
-    def _render_all(self, pages: list[Page]) -> Iterator[tuple[bytes | None, tuple[str, str] | None]]:
-        if self.jobs <= 1 or len(pages) < _POOL_BELOW:
-            for page in pages:
+    def _wanted(self, pages: Iterator[Page], changed: set[str] | None) -> Iterator[tuple[Page, bytes]]:
+        """The pages that must be rendered, with their fingerprints, as the model makes them."""
+        while True:
+            with self.log.stage("site model"):
+                page = next(pages, None)
+            if page is None:
+                return
+            with self.log.stage("render"):
+                if changed is not None and self._untouched(page, changed):
+                    continue
+                fp = self._fingerprint(page)
+            if fp is not None:
+                yield page, fp
+
+    def _render_stream(self, todo: Iterator[tuple[Page, bytes]]) -> Iterator[tuple[tuple[Page, bytes], Rendered]]:
+        """Render in this process, or over the executor once there are enough pages to pay
+        for it; either way at most a few batches are in flight, so memory holds those
+        pages and their bytes, not the whole site."""
+        first = list(islice(todo, _POOL_BELOW))
+        if self.jobs <= 1 or len(first) < _POOL_BELOW:
+            for item in chain(first, todo):
                 with self.log.stage("render"):
-                    result = self.renderer.render(page)
-                yield result
+                    result = self.renderer.render(item[0])
+                yield item, result
             return
-        started, writing = time.perf_counter(), self.log.seconds["write"]
         with open_executor(self.executor, self.jobs, _install,
                            (self.paths.templates, self.paths.content, self.config, self.paths.cache / "jinja")) as pool:
-            for result in pool.map(_render_in_worker, pages, chunksize=32):
-                yield result
-        # the consumer writes between results: count only the time not spent writing
-        self.log.seconds["render"] += time.perf_counter() - started - (self.log.seconds["write"] - writing)
+            pending: deque = deque()
+            for batch in _batches(chain(first, todo), _BATCH):
+                pending.append((batch, pool.submit(_render_batch, [page for page, _ in batch])))
+                if len(pending) >= _IN_FLIGHT * self.jobs:
+                    yield from self._collect(*pending.popleft())
+            while pending:
+                yield from self._collect(*pending.popleft())
 
-    def _emit(self, rel: str, data: bytes, fp: str, reason: str) -> None:
-        sha = hashlib.sha256(data).hexdigest()
+    def _collect(self, batch: list[tuple[Page, bytes]], future) -> Iterator[tuple[tuple[Page, bytes], Rendered]]:
+        with self.log.stage("render"):
+            results = future.result()
+        yield from zip(batch, results)
+
+    def _emit(self, rel: str, data: bytes, fp: bytes, reason: str) -> None:
+        sha = hashlib.sha256(data).digest()
         old = self.old.get(rel)
         target = self.paths.site / rel
         self.new[rel] = {"fp": fp, "sha": sha}
@@ -318,7 +347,7 @@ class SiteWriter:
         for src in sorted(p for p in folder.rglob("*") if p.is_file()):
             rel = "static/" + src.relative_to(folder).as_posix()
             data = src.read_bytes()
-            fp = hashlib.sha256(data).hexdigest()
+            fp = hashlib.sha256(data).digest()
             if self.old.get(rel, {}).get("fp") == fp and (self.paths.site / rel).exists():
                 self.new[rel] = self.old[rel]
                 self.report.unchanged += 1

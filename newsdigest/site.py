@@ -1,9 +1,12 @@
 """The site model: entries' front matter -> every page of contract 3, as plain data.
 
-Built whole before anything is written (Pelican's two phases). Each Page carries the data
-its template needs and nothing else, so the page's fingerprint is exactly its inputs: a page
-is re-rendered only when that data, its template or the config changed. Bodies are never
-held here; an entry page names the content file its body comes from.
+Everything pages are made from (cards, weeks, people, their groupings) is built whole
+before anything is written (Pelican's two phases). The pages themselves are then *streamed*:
+`SiteModel.pages` yields one Page at a time, so at 100,000 entries memory holds the cards
+and the pages being rendered, not 100,000 page dicts. Each Page carries the data its template
+needs and nothing else, so the page's fingerprint is exactly its inputs: a page is
+re-rendered only when that data, its template or the config changed. Bodies are never held
+here; an entry page names the content file its body comes from.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from itertools import chain
 from dataclasses import dataclass, field
 
 from .model import EntryMeta
@@ -24,7 +29,7 @@ PEOPLE = "@people"  # depends on which people exist and their slugs
 REGISTRY = "@registry"  # depends on the registry (roles)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     path: str  # relative to site/
     kind: str  # template name (html) or "feed" / "sitemap"
@@ -36,7 +41,8 @@ class Page:
 
 @dataclass(frozen=True)
 class SiteModel:
-    pages: tuple[Page, ...]
+    pages: Iterator[Page]  # one pass, made as they are consumed
+    count: int  # how many pages `pages` yields
     entries: int
     people: int
     state: dict = field(default_factory=dict, hash=False)  # what the pages were made from, by kind
@@ -62,13 +68,20 @@ def person_slugs(names: list[str]) -> dict[str, str]:
     return out
 
 
-def _card(e: EntryMeta, pslug: dict[str, str]) -> dict:
+def _person_refs(pslug: dict[str, str]) -> dict[str, dict]:
+    """One {name, slug} dict per person, shared by every card naming them (templates only
+    read them): at 100,000 entries, a copy per mention cost tens of megabytes."""
+    return {name: {"name": name, "slug": slug} for name, slug in pslug.items()}
+
+
+def _card(e: EntryMeta, refs: dict[str, dict]) -> dict:
+    url = f"entries/{e.slug}/index.html"
     return {
         "path": e.path,
         "slug": e.slug, "title": e.title, "date": e.date.isoformat(), "week": e.week,
         "source": e.source, "authors": list(e.authors), "summary": e.summary,
-        "people": [{"name": p, "slug": pslug[p]} for p in e.people],
-        "url": f"entries/{e.slug}/index.html", "guid": _guid(e),
+        "people": [refs[p] for p in e.people],
+        "url": url, "guid": _guid(e), "link": {"title": e.title, "url": url},
     }
 
 
@@ -108,23 +121,39 @@ def _groups(cards: list[dict], lead_only: bool = False) -> list[dict]:
 def build_model(entries: list[EntryMeta], registry: Registry, feed_items: int, index_weeks: int) -> SiteModel:
     entries = sorted(entries, key=lambda e: (e.date, e.slug), reverse=True)
     pslug = person_slugs(sorted({p for e in entries for p in e.people}))
-    cards = [_card(e, pslug) for e in entries]
+    cards = _cards(entries, pslug)
     weeks: dict[str, list[dict]] = defaultdict(list)
+    mine: dict[str, list[dict]] = defaultdict(list)
     for card in cards:
         weeks[card["week"]].append(card)
+        for p in card["people"]:
+            mine[p["name"]].append(card)
     week_keys = sorted(weeks, reverse=True)
-    pages: list[Page] = []
-    pages += _week_pages(weeks, week_keys, index_weeks)
-    pages += _people_pages(cards, pslug, registry, feed_items)
-    pages += _entry_pages(entries, cards)
-    pages.append(Page("feed.xml", "feed", {"title": None, "self": "feed.xml", "link": "index.html",
-                                            "items": cards[:feed_items]}, deps=_deps(cards[:feed_items], PEOPLE)))
-    pages.append(Page("404.html", "404.html", {}))
-    pages.append(Page("search/index.html", "search.html", {}))
-    urls = sorted(p.path for p in pages if p.path.endswith(".html") and p.path != "404.html")
-    pages.append(Page("sitemap.xml", "sitemap", {"urls": urls}, deps=frozenset({ALL})))
+
+    def pages() -> Iterator[Page]:
+        urls: list[str] = []
+        for page in chain(_week_pages(weeks, week_keys, index_weeks), _people_pages(mine, pslug, registry, feed_items),
+                          _entry_pages(entries, cards), _site_pages(cards, feed_items)):
+            if page.path.endswith(".html") and page.path != "404.html":
+                urls.append(page.path)
+            yield page
+        yield Page("sitemap.xml", "sitemap", {"urls": sorted(urls)}, deps=frozenset({ALL}))
+
+    count = 2 + len(week_keys) + 1 + 2 * len(mine) + len(entries) + 3 + 1
     state = {"entries": {e.path: entry_state(e) for e in entries}, "weeks": week_keys, "people": pslug}
-    return SiteModel(tuple(pages), len(entries), len(pslug), state)
+    return SiteModel(pages(), count, len(entries), len(pslug), state)
+
+
+def _cards(entries: list[EntryMeta], pslug: dict[str, str]) -> list[dict]:
+    refs = _person_refs(pslug)
+    return [_card(e, refs) for e in entries]
+
+
+def _site_pages(cards: list[dict], feed_items: int) -> Iterator[Page]:
+    yield Page("feed.xml", "feed", {"title": None, "self": "feed.xml", "link": "index.html",
+                                    "items": cards[:feed_items]}, deps=_deps(cards[:feed_items], PEOPLE))
+    yield Page("404.html", "404.html", {})
+    yield Page("search/index.html", "search.html", {})
 
 
 def entry_state(e: EntryMeta) -> str:
@@ -137,40 +166,36 @@ def entry_pages_only(entries: list[EntryMeta], wanted: set[str]) -> SiteModel:
     bodies and nothing any other page shows. Neighbours come from the same ordering as in
     build_model, so each page equals what the whole model would have made."""
     entries = sorted(entries, key=lambda e: (e.date, e.slug), reverse=True)
-    pslug = person_slugs(sorted({p for e in entries for p in e.people}))
-    card = lambda i: _card(entries[i], pslug) if 0 <= i < len(entries) else None  # noqa: E731
+    refs = _person_refs(person_slugs(sorted({p for e in entries for p in e.people})))
+    card = lambda i: _card(entries[i], refs) if 0 <= i < len(entries) else None  # noqa: E731
     pages = [_entry_page(entries[i], card(i), card(i - 1), card(i + 1))
              for i, e in enumerate(entries) if e.path in wanted]
     state = {"entries": {e.path: entry_state(e) for e in entries if e.path in wanted}}
-    return SiteModel(tuple(pages), len(entries), len(pslug), state)
+    return SiteModel(iter(pages), len(pages), len(entries), len(refs), state)
 
 
-def _week_pages(weeks: dict[str, list[dict]], keys: list[str], index_weeks: int) -> list[Page]:
+def _week_pages(weeks: dict[str, list[dict]], keys: list[str], index_weeks: int) -> Iterator[Page]:
     summaries = [{"week": w, "label": week_label(w), "count": len(weeks[w]),
                   "people": len({p["name"] for c in weeks[w] for p in c["people"]}),
                   "url": f"weeks/{w}/index.html"} for w in keys]
     latest = [dict(s, groups=_groups(weeks[s["week"]], lead_only=True)) for s in summaries[:index_weeks]]
     shown = [c for s in summaries[:index_weeks] for c in weeks[s["week"]]]
-    pages = [Page("index.html", "index.html", {"weeks": latest, "all_weeks": len(keys)},
-                  deps=_deps(shown, WEEKS, PEOPLE)),
-             Page("weeks/index.html", "weeks.html", {"weeks": summaries}, deps=frozenset({ALL}))]
+    yield Page("index.html", "index.html", {"weeks": latest, "all_weeks": len(keys)}, deps=_deps(shown, WEEKS, PEOPLE))
+    yield Page("weeks/index.html", "weeks.html", {"weeks": summaries}, deps=frozenset({ALL}))
     for i, w in enumerate(keys):
         newer = summaries[i - 1] if i > 0 else None
         older = summaries[i + 1] if i + 1 < len(keys) else None
-        pages.append(Page(f"weeks/{w}/index.html", "week.html",
-                          {"week": summaries[i], "groups": _groups(weeks[w]), "newer": newer, "older": older},
-                          deps=_deps(weeks[w], WEEKS, PEOPLE)))
-    return pages
+        yield Page(f"weeks/{w}/index.html", "week.html",
+                   {"week": summaries[i], "groups": _groups(weeks[w]), "newer": newer, "older": older},
+                   deps=_deps(weeks[w], WEEKS, PEOPLE))
 
 
-def _people_pages(cards: list[dict], pslug: dict[str, str], registry: Registry, feed_items: int) -> list[Page]:
-    mine: dict[str, list[dict]] = defaultdict(list)
-    for card in cards:
-        for p in card["people"]:
-            mine[p["name"]].append(card)
+def _people_pages(mine: dict[str, list[dict]], pslug: dict[str, str], registry: Registry,
+                  feed_items: int) -> Iterator[Page]:
+    """`mine`: each person's cards, newest first."""
     index = [{"name": n, "slug": pslug[n], "count": len(mine[n]), "first": mine[n][-1]["date"],
               "last": mine[n][0]["date"]} for n in sorted(mine)]
-    pages = [Page("people/index.html", "people.html", {"people": index}, deps=frozenset({ALL}))]
+    yield Page("people/index.html", "people.html", {"people": index}, deps=frozenset({ALL}))
     for row in index:
         name, own = row["name"], mine[row["name"]]
         by_week: dict[str, list[dict]] = defaultdict(list)
@@ -181,13 +206,10 @@ def _people_pages(cards: list[dict], pslug: dict[str, str], registry: Registry, 
         person = dict(row, role=registry.role(name), aliases=list(registry.aliases(name)),
                       chart=weekly_chart({w: len(v) for w, v in by_week.items()}), together=_together(name, own))
         base = f"people/{row['slug']}/"
-        pages.append(Page(base + "index.html", "person.html",
-                          {"person": person, "timeline": timeline, "feed": base + "feed.xml"},
-                          deps=_deps(own, PEOPLE, REGISTRY)))
-        pages.append(Page(base + "feed.xml", "feed", {"title": name, "self": base + "feed.xml",
-                                                      "link": base + "index.html", "items": own[:feed_items]},
-                          deps=_deps(own[:feed_items], PEOPLE)))
-    return pages
+        yield Page(base + "index.html", "person.html", {"person": person, "timeline": timeline, "feed": base + "feed.xml"},
+                   deps=_deps(own, PEOPLE, REGISTRY))
+        yield Page(base + "feed.xml", "feed", {"title": name, "self": base + "feed.xml", "link": base + "index.html",
+                                               "items": own[:feed_items]}, deps=_deps(own[:feed_items], PEOPLE))
 
 
 CHART_WEEKS = 104  # the chart covers at most the last two years a person was in the news
@@ -231,10 +253,10 @@ def _together(name: str, own: list[dict], limit: int = 6) -> list[dict]:
     return [{"name": n, "slug": slugs[n], "count": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
-def _entry_pages(entries: list[EntryMeta], cards: list[dict]) -> list[Page]:
+def _entry_pages(entries: list[EntryMeta], cards: list[dict]) -> Iterator[Page]:
     last = len(cards) - 1
-    return [_entry_page(e, card, cards[i - 1] if i > 0 else None, cards[i + 1] if i < last else None)
-            for i, (e, card) in enumerate(zip(entries, cards))]
+    for i, (e, card) in enumerate(zip(entries, cards)):
+        yield _entry_page(e, card, cards[i - 1] if i > 0 else None, cards[i + 1] if i < last else None)
 
 
 def _entry_page(e: EntryMeta, card: dict, newer: dict | None, older: dict | None) -> Page:
@@ -244,4 +266,4 @@ def _entry_page(e: EntryMeta, card: dict, newer: dict | None, older: dict | None
 
 
 def _link(card: dict | None) -> dict | None:
-    return {"title": card["title"], "url": card["url"]} if card else None
+    return card["link"] if card else None
