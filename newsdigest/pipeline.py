@@ -194,11 +194,11 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
     summary = BuildSummary(entries, people, len(synced.generated), written, kept, removed, len(log.warnings),
                            time.perf_counter() - started, dict(log.seconds), tuple(synced.generated),
                            search_pages if options.search != "now" else None)
-    if options.search == "now" and writer.complete():
+    if writer.complete():  # under --watch the search index is still to come: the record says so
         unchanged.save(paths, unchanged.Record(
             verdict.sources, content, writer.outputs() + SEARCH_SENTINELS,
             {"entries": entries, "people": people, "files": len(writer.outputs())},
-            [(w.file, w.message) for w in log.warnings], sync_warnings))
+            [(w.file, w.message) for w in log.warnings], sync_warnings, search_done=options.search == "now"))
     return summary
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -84,9 +85,11 @@ def take(paths: Paths, config: Config, part: str) -> Snapshot:
     head = json.dumps([code_digest(), asdict(config), part, str(paths.root), str(paths.seeds), str(paths.content),
                        str(paths.site), str(paths.templates)])
     digest = hashlib.sha256(head.encode())
-    digest.update(repr(sorted(stamps.items())).encode())
-    racy = tuple((rel, _hash_file(_file(paths, part, rel))) for rel, (mtime, _, _, ctime) in sorted(stamps.items())
-                 if now - mtime < RACY_NS or now - ctime < RACY_NS)
+    # in scandir's order, not sorted: a folder's order only changes when files come or go,
+    # which changes the digest anyway (at worst a build that did not need to run does)
+    digest.update(pickle.dumps(list(stamps.items()), protocol=5))
+    racy = tuple(sorted((rel, _hash_file(_file(paths, part, rel))) for rel, (mtime, _, _, ctime) in stamps.items()
+                        if now - mtime < RACY_NS or now - ctime < RACY_NS))
     return Snapshot(digest.hexdigest(), racy, stamps if part == "content" else {})
 
 
@@ -115,7 +118,7 @@ def _outputs_digest(paths: Paths, outputs: list[str]) -> str | None:
         except OSError:
             return None
         stamps.append((st.st_mtime_ns, st.st_size))
-    return hashlib.sha256(repr(stamps).encode()).hexdigest()
+    return hashlib.sha256(pickle.dumps(stamps, protocol=5)).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ class Record:
     summary: dict  # the counts of the last build's summary line
     warnings: list[tuple[str, str]]
     sync_warnings: list[tuple[str, str]]  # the part of `warnings` that sync gave
+    search_done: bool = True  # False under --watch, where the index is brought up to date later
 
 
 def save(paths: Paths, record: Record) -> None:
@@ -140,7 +144,7 @@ def save(paths: Paths, record: Record) -> None:
         "racy": {"sources": dict(record.sources.racy), "content": dict(record.content.racy)},
         "outputs": record.outputs,
         "ledger": record.content.stamps.get(LEDGER), "outputs_digest": outputs, "summary": record.summary, "warnings": record.warnings,
-        "sync_warnings": record.sync_warnings})
+        "sync_warnings": record.sync_warnings, "search_done": record.search_done})
 
 
 def forget(paths: Paths) -> None:
@@ -163,7 +167,8 @@ class Verdict:
 
     @property
     def nothing_changed(self) -> bool:
-        return self.same_sources and self.same_content and self.same_outputs
+        done = bool((self.state or {}).get("search_done"))
+        return done and self.same_sources and self.same_content and self.same_outputs
 
     def sync_warnings(self) -> list[tuple[str, str]]:
         return list((self.state or {}).get("sync_warnings") or [])
