@@ -20,7 +20,7 @@ from . import code_digest, unchanged
 from .config import Config, Paths
 from .entries import EntryError, parse, to_meta, week_mismatch
 from .ingest import sha256
-from .store import FileHashes, read_pickle, write_pickle
+from .store import BigDict, FileHashes
 from .log import Log
 from .model import BuildOptions, BuildSummary, EntryMeta
 from .people import Registry
@@ -86,9 +86,8 @@ def read_entries(paths: Paths, registry: Registry, log: Log, hashes: FileHashes,
     file sync has just written is not parsed either: `made` holds what it says.
     """
     made = made or {}
-    cache_file = paths.cache / ENTRY_CACHE
-    stored = read_pickle(cache_file) or {}
-    old: dict[str, tuple] = stored.get("entries", {}) if stored.get("code") == code_digest() else {}
+    cache = BigDict(paths.cache / ENTRY_CACHE, code_digest())
+    old: dict[str, tuple] = cache.load()
     racy = dict(snapshot.racy)
     new: dict[str, tuple] = {}
     metas: list[EntryMeta] = []
@@ -114,8 +113,7 @@ def read_entries(paths: Paths, registry: Registry, log: Log, hashes: FileHashes,
             people = _canonical(meta.people, registry)
             metas.append(meta if people == meta.people else replace(meta, people=people))
     earlier.update({rel: old[rel][2] for rel in old.keys() - new.keys()})
-    if new != old:
-        write_pickle(cache_file, {"code": code_digest(), "entries": new})
+    cache.save(new)
     return Entries(metas, earlier)
 
 

@@ -35,7 +35,7 @@ from .feeds import render_feed
 from .log import Log
 from .search import pages_in_manifest, search_key
 from .site import ALL, PEOPLE, REGISTRY, WEEKS, Page, SiteModel
-from .store import read_pickle, remove, write_atomic, write_pickle
+from .store import BigDict, read_pickle, remove, write_atomic, write_pickle
 
 MANIFEST = "manifest.pickle"
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False})
@@ -159,9 +159,11 @@ class SiteWriter:
         self.paths, self.config, self.log, self.jobs, self.executor = paths, config, log, jobs, executor
         self.renderer = PageRenderer(paths.templates, paths.content, config, paths.cache / "jinja")
         manifest = read_pickle(paths.cache / MANIFEST) or {}
-        self.old = manifest.get("outputs", {})
+        self.outputs_store = BigDict(paths.cache / "outputs.pickle")
+        self.entries_store = BigDict(paths.cache / "entry-state.pickle")
+        self.old = self.outputs_store.load()
         self.old_inputs = manifest.get("inputs")
-        self.old_state = manifest.get("state") or {}
+        self.old_state = dict(manifest.get("state") or {}, entries=self.entries_store.load())
         self.new: dict[str, dict] = {}
         self.report = RenderReport()
         self.failed = False
@@ -253,10 +255,18 @@ class SiteWriter:
                 self._remove_stale()
                 state = dict(model.state, registry=registry, templates=self.templates_digest(),
                              **{"global": self._global()})
-            # a build with pages that failed is not "current": the next build tries them again
-            write_pickle(self.paths.cache / MANIFEST, {"inputs": None if problems else inputs, "outputs": self.new,
-                                                       "state": state})
+            self._save_manifest(None if problems else inputs, state)
         return self.report
+
+    def _save_manifest(self, inputs: str | None, state: dict) -> None:
+        """The table of what made each output. Its two big halves (outputs, entry states) are
+        BigDicts, so recording one re-rendered page does not rewrite 10,000 rows. Written in
+        this order, so a crash part-way leaves state older than outputs: that only costs
+        re-fingerprinting. `inputs` is None after a failed page: the next build tries again."""
+        self.outputs_store.save(self.new)
+        self.entries_store.save(state["entries"])
+        rest = {k: v for k, v in state.items() if k != "entries"}
+        write_pickle(self.paths.cache / MANIFEST, {"inputs": inputs, "state": rest})
 
     def _untouched(self, page: Page, changed: set[str]) -> bool:
         """Carry a page over without even fingerprinting it: nothing it shows changed."""

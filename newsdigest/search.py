@@ -29,10 +29,10 @@ import threading
 from pathlib import Path
 
 from .log import Log
-from .store import read_json, write_atomic, dump_json, write_json
+from .store import dump_json, read_pickle, write_atomic, write_pickle
 
 BASE, RECENT = "pagefind", "pagefind-recent"
-STATE = "search.json"
+BASE_STATE, RECENT_STATE = "search-base.pickle", "search-recent.pickle"  # in the cache
 REBUILD_SHARE, REBUILD_MIN = 0.05, 100  # a delta larger than both triggers a full rebuild
 ENTRY_PAGES = "entries/**/*.html"
 # files whose presence says the index is there (a no-change build checks them, not all 10,000)
@@ -94,10 +94,9 @@ class SearchIndex:
 
     def __init__(self, site: Path, cache: Path, log: Log, background: bool = False) -> None:
         self.site, self.cache, self.log, self.background = site, cache, log, background
-        state = read_json(cache / STATE, {})
         whole = (site / BASE / "pagefind.js").exists()
-        self.base: dict[str, str] | None = state.get("base") if whole else None
-        self.recent = state.get("recent")
+        self.base: dict[str, str] | None = read_pickle(cache / BASE_STATE) if whole else None
+        self.recent = read_pickle(cache / RECENT_STATE)
 
     def update(self, pages: dict[str, str]) -> None:
         """Bring the index up to `pages` ({entry page: search_key}) as cheaply as possible."""
@@ -123,12 +122,13 @@ class SearchIndex:
                 return
             _swap(building, self.site / BASE)
             self._write_recent({"changed": {}, "removed": []})
-            write_json(self.cache / STATE, {"base": pages, "recent": None}, pretty=False)
+            write_pickle(self.cache / BASE_STATE, pages)
+            write_pickle(self.cache / RECENT_STATE, None)
         self.log.info("search index rebuilt in site/pagefind/")
 
     def _delta(self, delta: dict) -> None:
         if self._write_recent(delta):
-            write_json(self.cache / STATE, {"base": self.base, "recent": delta}, pretty=False)
+            write_pickle(self.cache / RECENT_STATE, delta)
             self.log.info(f"search index: {len(delta['changed'])} changed and {len(delta['removed'])} removed "
                           "entries in site/pagefind-recent/")
 

@@ -108,6 +108,58 @@ def write_pickle(path: Path, value: Any) -> None:
     write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+class BigDict:
+    """A large dict kept as a base pickle plus a delta of the keys changed since.
+
+    At 10,000 entries, rewriting a 10 MB pickle to record one edited entry cost a fifth of a
+    second per build. The delta holds only changed and removed keys, and is folded into a
+    new base once it outgrows a twentieth of the whole. A delta is applied only to the base
+    it was made against (a token ties them), so a crash between the two writes loses
+    nothing but the shortcut. `version`: a base made by another version reads as empty.
+    """
+
+    def __init__(self, path: Path, version: str = "") -> None:
+        self.path, self.version = path, version
+        self.delta_path = path.with_name(path.stem + ".delta" + path.suffix)
+        self.token: str | None = None
+        self.changed: dict = {}
+        self.gone: set = set()
+        self.loaded: dict = {}
+
+    def load(self) -> dict:
+        base = read_pickle(self.path)
+        if not isinstance(base, dict) or base.get("version") != self.version:
+            return self.loaded
+        self.token, self.loaded = base.get("token"), base.get("data") or {}
+        delta = read_pickle(self.delta_path)
+        if isinstance(delta, dict) and delta.get("token") == self.token:
+            self.changed, self.gone = delta["changed"], delta["gone"]
+            self.loaded.update(self.changed)
+            for key in self.gone:
+                self.loaded.pop(key, None)
+        return self.loaded
+
+    def save(self, new: dict) -> None:
+        """Record `new`, a new dict (never the loaded one changed in place)."""
+        old = self.loaded
+        if new is old:
+            return
+        fresh = {k: v for k, v in new.items() if k not in old or old[k] != v}
+        gone = old.keys() - new.keys()
+        if not fresh and not gone and self.token is not None:
+            return
+        changed = {k: v for k, v in {**self.changed, **fresh}.items() if k not in gone}
+        gone_all = (self.gone | gone) - changed.keys()
+        if self.token is None or len(changed) + len(gone_all) > max(64, len(new) // 20):
+            self.token = os.urandom(8).hex()
+            write_pickle(self.path, {"version": self.version, "token": self.token, "data": new})
+            self.delta_path.unlink(missing_ok=True)
+            changed, gone_all = {}, set()
+        else:
+            write_pickle(self.delta_path, {"token": self.token, "changed": changed, "gone": gone_all})
+        self.changed, self.gone, self.loaded = changed, gone_all, new
+
+
 class FileHashes:
     """sha256 of files, re-read only when (mtime, size, inode, ctime) changed since last time.
 
