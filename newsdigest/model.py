@@ -133,7 +133,7 @@ class BuildSummary:
     warnings: int
     seconds: float
     stages: dict[str, float]
-    entries_written: tuple[str, ...] = ()  # content/ files this build wrote (watch ignores them)
+    entries_written: tuple[str, ...] = ()  # content/ files this build wrote, ledger too (watch ignores them)
     search_pages: dict[str, str] | None = None  # entry page -> search key, for a search index built later
 
     def line(self) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from . import code_digest, unchanged
-from .config import Config, Paths
+from .config import LEDGER, Config, Paths
 from .entries import EntryError, parse, to_meta, week_mismatch
 from .ingest import sha256
 from .store import BigDict, FileHashes
@@ -168,36 +168,50 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
     with log.stage("read"):
         entries = read_entries(paths, knowledge.registry, log, hashes, content, synced.made)
         hashes.save(prune=not verdict.same_sources)
-    metas = entries.metas
     del hashes  # not needed again: at 100,000 entries the stat cache is worth freeing
     synced.made.clear()
     writer = SiteWriter(paths, config, log, options.jobs, options.executor)
-    inputs = site_inputs(metas, knowledge, writer.templates_digest())
-    if writer.current(inputs):
-        log.info("site/ is up to date: no entry, template, registry or setting changed")
-        counts = (len(metas), len({p for m in metas for p in m.people}), 0, len(writer.old), 0)
-    else:
-        with log.stage("site model"):  # the cards and groupings; pages are made as they are rendered
-            bodies = _body_edits(entries, writer, knowledge)
-            if bodies is not None:
-                log.info(f"only the text of {len(bodies)} entries changed: their own pages are all there is to make")
-            model = (entry_pages_only(metas, bodies) if bodies is not None else
-                     build_model(metas, knowledge.registry, config.feed_items, config.index_weeks))
-        report = writer.write(model, inputs, knowledge.digest, partial=bodies is not None)
-        counts = (model.entries, model.people, len(report.written), report.unchanged, len(report.removed))
+    counts = _render(entries, writer, knowledge, config, log)
     search_pages = writer.search_pages()
     if options.search == "now":
         index_site(paths.site, paths.cache, log, search_pages)
-    entries, people, written, kept, removed = counts
-    summary = BuildSummary(entries, people, len(synced.generated), written, kept, removed, len(log.warnings),
-                           time.perf_counter() - started, dict(log.seconds), tuple(synced.generated),
+    summary = BuildSummary(counts.entries, counts.people, len(synced.generated), counts.written, counts.unchanged,
+                           counts.removed, len(log.warnings), time.perf_counter() - started, dict(log.seconds),
+                           tuple(synced.generated) + ((LEDGER,) if synced.ledger_written else ()),
                            search_pages if options.search != "now" else None)
     if writer.complete():  # under --watch the search index is still to come: the record says so
         unchanged.save(paths, unchanged.Record(
             verdict.sources, content, writer.outputs() + SEARCH_SENTINELS,
-            {"entries": entries, "people": people, "files": len(writer.outputs())},
+            {"entries": summary.entries, "people": summary.people, "files": len(writer.outputs())},
             [(w.file, w.message) for w in log.warnings], sync_warnings, search_done=options.search == "now"))
     return summary
+
+
+@dataclass(frozen=True)
+class _Counts:
+    entries: int
+    people: int
+    written: int
+    unchanged: int
+    removed: int
+
+
+def _render(entries: Entries, writer: SiteWriter, knowledge: Knowledge, config: Config, log: Log) -> _Counts:
+    """content -> site: nothing if no input changed, only the edited entries' pages if only
+    their text changed, else the whole model (its pages re-rendered where inputs changed)."""
+    metas = entries.metas
+    inputs = site_inputs(metas, knowledge, writer.templates_digest())
+    if writer.current(inputs):
+        log.info("site/ is up to date: no entry, template, registry or setting changed")
+        return _Counts(len(metas), len({p for m in metas for p in m.people}), 0, len(writer.old), 0)
+    with log.stage("site model"):  # the cards and groupings; pages are made as they are rendered
+        bodies = _body_edits(entries, writer, knowledge)
+        if bodies is not None:
+            log.info(f"only the text of {len(bodies)} entries changed: their own pages are all there is to make")
+        model = (entry_pages_only(metas, bodies) if bodies is not None else
+                 build_model(metas, knowledge.registry, config.feed_items, config.index_weeks))
+    report = writer.write(model, inputs, knowledge.digest, partial=bodies is not None)
+    return _Counts(model.entries, model.people, len(report.written), report.unchanged, len(report.removed))
 
 
 def _body_edits(entries: Entries, writer: SiteWriter, knowledge: Knowledge) -> set[str] | None:

@@ -39,6 +39,7 @@ class Record:
 class SyncReport:
     generated: list[str] = field(default_factory=list)
     made: dict[str, EntryMeta] = field(default_factory=dict)  # what the generated files say, unparsed
+    ledger_written: bool = False
     removed: list[str] = field(default_factory=list)
     kept_edits: list[str] = field(default_factory=list)
 
@@ -208,6 +209,7 @@ class _Sync:
         if records or (self.paths.content / LEDGER).exists():
             self.paths.content.mkdir(parents=True, exist_ok=True)
             write_json(self.paths.content / LEDGER, {"version": 1, "seeds": records})
+            self.report.ledger_written = True
 
 
 def sync(paths: Paths, knowledge: Knowledge, log: Log, hashes: FileHashes, jobs: int = 1,

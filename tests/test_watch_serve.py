@@ -227,3 +227,17 @@ def test_serve_on_a_taken_port_is_a_clear_error(project):
         result = project.run("--serve", "--port", str(port))
     assert result.returncode == 2
     assert f"127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+
+
+def test_a_build_after_watch_brings_search_up_to_date_instead_of_trusting_the_stat_check(project):
+    """Under --watch the search index is made after the build returns; a plain build run
+    later must not replay the watch build's record as if search were done."""
+    running = Running(project, "--watch")
+    running.wait_for(lambda: running.builds() >= 1, "the first build")
+    assert running.stop() == 0
+    first = project.run("--verbose")
+    assert first.returncode == 0
+    assert "stat check" not in first.stderr
+    assert (project.site / "pagefind" / "pagefind.js").is_file()
+    second = project.run("--verbose")
+    assert second.returncode == 0 and "stat check" in second.stderr
