@@ -95,17 +95,41 @@ def write_json(path: Path, value: Any, pretty: bool = True) -> None:
     write_atomic(path, data)
 
 
+# path -> (stat, value) of the state files this process last read or wrote. Under --watch
+# every rebuild would otherwise unpickle the same 10 MB caches again. A value is reused
+# only while the file's full stat is unchanged, and callers never change what they load.
+_KNOWN: dict[str, tuple[tuple[int, int, int, int], Any]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns
+
+
 def read_pickle(path: Path) -> Any | None:
     """A cached stage result; None if absent or unreadable (the cache is only a shortcut)."""
+    stamp = _stamp(path)
+    known = _KNOWN.get(str(path))
+    if stamp is not None and known is not None and known[0] == stamp:
+        return known[1]
     try:
         with path.open("rb") as handle:
-            return pickle.load(handle)
+            value = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
+    if stamp is not None:
+        _KNOWN[str(path)] = (stamp, value)
+    return value
 
 
 def write_pickle(path: Path, value: Any) -> None:
     write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    stamp = _stamp(path)
+    if stamp is not None:
+        _KNOWN[str(path)] = (stamp, value)
 
 
 class BigDict:
@@ -134,7 +158,7 @@ class BigDict:
         delta = read_pickle(self.delta_path)
         if isinstance(delta, dict) and delta.get("token") == self.token:
             self.changed, self.gone = delta["changed"], delta["gone"]
-            self.loaded.update(self.changed)
+            self.loaded = {**self.loaded, **self.changed}  # a copy: the base may be shared
             for key in self.gone:
                 self.loaded.pop(key, None)
         return self.loaded
