@@ -149,17 +149,17 @@ class _Sync:
         if isinstance(result.entry, Skip):
             self._skip(name, sha, old, result.entry.reason)
             return
-        rel = self._place(result.entry, old)
         data = to_markdown(result.entry).encode("utf-8")
+        digest = sha256(data)
+        rel = self._place(result.entry, old, digest)
         target = self.paths.content / rel
-        if self.hashes.sha(target) != sha256(data):
+        if self.hashes.sha(target) != digest:
             write_atomic(target, data)
             self.hashes.sha(target, data)
         if old and old.entry and old.entry != rel and self.hashes.sha(self.paths.content / old.entry) == old.entry_sha256:
             remove(self.paths.content / old.entry, self.paths.content)
             self.stems.pop(Path(old.entry).stem, None)
         self.stems[Path(rel).stem] = rel
-        digest = sha256(data)
         self.ledger[name] = Record(sha, self.knowledge.digest, rel, digest)
         self.report.generated.append(rel)
         self.report.made[rel] = meta_of(result.entry, rel, Path(rel).stem, digest)
@@ -172,13 +172,17 @@ class _Sync:
             return
         self.ledger[name] = Record(sha, self.knowledge.digest, skipped=reason)
 
-    def _place(self, entry: Entry, old: Record | None) -> str:
-        """content/<week>/<slug>.md, with a distinct, deterministic slug on a collision."""
+    def _place(self, entry: Entry, old: Record | None, digest: str) -> str:
+        """content/<week>/<slug>.md, with a distinct, deterministic slug on a collision. A
+        file that already holds exactly these bytes is this entry (a lost or reset ledger
+        must not duplicate every entry under a suffixed name)."""
         base = make_slug(entry.title)
         rel = f"{entry.week}/{base}.md"
         owner = self.stems.get(base)
         if owner is None or (old is not None and old.entry == owner):
             return rel
+        if self.hashes.sha(self.paths.content / owner) == digest:
+            return owner
         suffix = hashlib.sha256(entry.seed.encode()).hexdigest()[:6]
         self.log.warn(f"seeds/{entry.seed}", f"its slug '{base}' is taken by content/{owner}; "
                       f"written as '{base}-{suffix}'")

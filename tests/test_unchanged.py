@@ -91,10 +91,12 @@ def test_an_entry_edit_skips_sync_and_reaches_the_page(tmp_path):
     assert "Wombatglass." in (project.site / "entries" / entry.stem / "index.html").read_text(encoding="utf-8")
 
 
-def test_a_deleted_ledger_makes_sync_run_again(project):
+def test_a_deleted_ledger_makes_sync_run_again_without_duplicating_entries(project):
     assert project.build().code == 0
     ledger = project.content / ".newsdigest-ledger.json"
+    before, entries = ledger.read_bytes(), project.entries()
     ledger.unlink()
     result = project.build("--verbose")
     assert result.code == 0 and "nothing to sync" not in result.err
-    assert ledger.is_file()
+    assert ledger.read_bytes() == before  # each seed re-adopts its own, unchanged entry
+    assert project.entries() == entries and "is taken by" not in result.err
