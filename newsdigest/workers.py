@@ -100,10 +100,11 @@ def with_boilerplate(tasks: list[SeedTask]) -> list[SeedTask]:
     for start in range(0, len(tasks), CHUNK):
         chunk = tasks[start : start + CHUNK]
         raws = {t.name: ingest(t.name, t.data) for t in chunk if t.data is not None}
-        texts = {name: raw.text for name, raw in raws.items() if isinstance(raw, RawPage) and raw.form == "text"}
-        common = repeated_lines(texts.values())
+        lines = {name: page_lines(raw.text) for name, raw in raws.items()
+                 if isinstance(raw, RawPage) and raw.form == "text"}  # normalised once, used twice
+        common = repeated_lines(lines.values())
         for t in chunk:
-            mine = common & page_lines(texts[t.name]) if t.name in texts and common else frozenset()
+            mine = common & lines[t.name] if t.name in lines and common else frozenset()
             out.append(replace(t, boilerplate=frozenset(mine), raw=raws.get(t.name), data=None)
                        if t.name in raws else t)
     return out

@@ -20,9 +20,9 @@ def page_lines(text: str) -> set[str]:
     return {line for line in (normalize_line(raw) for raw in text.split("\n")) if line}
 
 
-def repeated_lines(texts: Iterable[str], min_pages: int = MIN_PAGES) -> frozenset[str]:
-    """Lines found on at least `min_pages` of the given pages (each page counted once)."""
+def repeated_lines(pages: Iterable[set[str]], min_pages: int = MIN_PAGES) -> frozenset[str]:
+    """Lines found on at least `min_pages` of the given pages (each a set from page_lines)."""
     counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(page_lines(text))
+    for lines in pages:
+        counts.update(lines)
     return frozenset(line for line, n in counts.items() if n >= min_pages)
