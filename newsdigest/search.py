@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,13 +40,29 @@ ENTRY_PAGES = "entries/**/*.html"
 SEARCH_SENTINELS = [f"{BASE}/pagefind.js", f"{BASE}/pagefind-entry.json", f"{RECENT}/replaced.json"]
 
 
+_TAG = re.compile(rb"<(/?[\w-]*)([^>]*)>")
+_ATTR = re.compile(rb"""\s([\w:-]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+_INDEXED = (b"id", b"alt", b"title")
+
+
+def _indexed_tag(tag: re.Match) -> bytes:
+    kept = [m.group(0).strip() for m in _ATTR.finditer(tag.group(2))
+            if m.group(1).lower() in _INDEXED or m.group(1).lower().startswith(b"data-pagefind")]
+    return b"<" + b" ".join([tag.group(1), *kept]) + b">"
+
+
 def search_key(rel: str, html: bytes) -> str | None:
-    """A hash of what Pagefind indexes on this page (None for pages that are not indexed)."""
+    """A hash of what Pagefind indexes on this page (None for pages that are not indexed):
+    the text of the `data-pagefind-body` element, with of each tag only the attributes
+    Pagefind reads (ids for anchors, alt and title text, its own data- attributes). A
+    template edit that changes classes or wrappers therefore re-indexes nothing."""
     if not (rel.startswith("entries/") and rel.endswith(".html")):
         return None
     start = html.find(b"data-pagefind-body")
     end = html.find(b"</article>", start) if start >= 0 else -1
-    return hashlib.sha256(html[start:end] if end > start else html).hexdigest()[:20]
+    region = html[start:end] if end > start else html
+    indexed = _TAG.sub(_indexed_tag, region)
+    return hashlib.sha256(indexed).hexdigest()[:20]
 
 
 def _pagefind() -> list[str]:
