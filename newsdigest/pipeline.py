@@ -26,7 +26,7 @@ from .model import BuildOptions, BuildSummary, EntryMeta
 from .people import Registry
 from .render import SiteWriter
 from .search import SEARCH_SENTINELS, index_site
-from .site import build_model, entry_pages_only
+from .site import build_model, entry_pages_only, entry_state
 from .sync import SyncReport, sync
 from .workers import Knowledge
 
@@ -180,10 +180,11 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
                            tuple(synced.generated) + ((LEDGER,) if synced.ledger_written else ()),
                            search_pages if options.search != "now" else None)
     if writer.complete():  # under --watch the search index is still to come: the record says so
-        unchanged.save(paths, unchanged.Record(
-            verdict.sources, content, writer.outputs() + SEARCH_SENTINELS,
-            {"entries": summary.entries, "people": summary.people, "files": len(writer.outputs())},
-            [(w.file, w.message) for w in log.warnings], sync_warnings, search_done=options.search == "now"))
+        warnings = [(w.file, w.message) for w in log.warnings]
+        counts = {"entries": summary.entries, "people": summary.people, "files": len(writer.outputs())}
+        record = unchanged.Record(verdict.sources, content, writer.outputs() + SEARCH_SENTINELS, counts, warnings,
+                                  sync_warnings, search_done=options.search == "now")
+        unchanged.save(paths, record, verdict, frozenset(writer.report.written + SEARCH_SENTINELS))
     return summary
 
 
@@ -200,7 +201,7 @@ def _render(entries: Entries, writer: SiteWriter, knowledge: Knowledge, config: 
     """content -> site: nothing if no input changed, only the edited entries' pages if only
     their text changed, else the whole model (its pages re-rendered where inputs changed)."""
     metas = entries.metas
-    inputs = site_inputs(metas, knowledge, writer.templates_digest())
+    inputs = site_inputs(metas, knowledge, writer.templates_digest)
     if writer.current(inputs):
         log.info("site/ is up to date: no entry, template, registry or setting changed")
         return _Counts(len(metas), len({p for m in metas for p in m.people}), 0, len(writer.old), 0)
@@ -225,12 +226,12 @@ def _body_edits(entries: Entries, writer: SiteWriter, knowledge: Knowledge) -> s
     by_path = {m.path: m for m in entries.metas if m.path in entries.earlier}
     for rel, before in entries.earlier.items():
         now = by_path.get(rel)
-        if before is None or now is None or old.get(rel, "").split("|", 1)[0] != before.sha256:
-            return None  # added, removed, unreadable, or the site was not built from `before`
+        if before is None or now is None:
+            return None  # added, removed or unreadable
+        if old.get(rel) != entry_state(replace(now, sha256=before.sha256)):
+            return None  # the site was not built from `before`, or people or slug changed
         if replace(now, sha256="", slug="", people=()) != replace(before, sha256="", slug="", people=()):
-            return None
-        if old[rel].split("|", 1)[1] != f"{'|'.join(now.people)}|{now.slug}":
-            return None
+            return None  # a title, date, summary... that other pages show
     return set(by_path)
 
 

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import posixpath
-import time
 from collections import deque
 from collections.abc import Iterator
 from itertools import chain, islice
@@ -169,16 +168,13 @@ class SiteWriter:
         self.failed = False
 
     @functools.cached_property
-    def _templates_digest(self) -> str:
-        digest = hashlib.sha256(json.dumps([code_digest(), asdict(self.config)], sort_keys=True).encode())
+    def templates_digest(self) -> str:
+        """Every template and static file, with the config and the code: a change re-renders."""
+        digest = hashlib.sha256(self._global.encode())
         folder = self.paths.templates
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
         return digest.hexdigest()
-
-    def templates_digest(self) -> str:
-        """Every template and static file, with the config and the code: a change re-renders."""
-        return self._templates_digest
 
     def current(self, inputs: str) -> bool:
         """True when the last build had the same inputs and all its outputs are still there."""
@@ -201,7 +197,7 @@ class SiteWriter:
     def changed_inputs(self, model: SiteModel, registry: str) -> set[str] | None:
         """Which inputs differ from the last build: entry paths and @-sets; None = everything."""
         old, new = self.old_state, model.state
-        if old.get("global") != self._global():
+        if old.get("global") != self._global:
             return None
         old_entries, new_entries = old.get("entries", {}), new["entries"]
         changed = {p for p in old_entries.keys() | new_entries.keys() if old_entries.get(p) != new_entries.get(p)}
@@ -216,14 +212,16 @@ class SiteWriter:
             changed.add(REGISTRY)
         return changed
 
+    @functools.cached_property
     def _global(self) -> str:
+        """The code and the settings: what every page depends on."""
         return hashlib.sha256(json.dumps([code_digest(), asdict(self.config)], sort_keys=True).encode()).hexdigest()
 
     def same_templates_and_registry(self, registry: str) -> bool:
         """Code, settings, every template and the registry as the last build had them."""
         old = self.old_state
-        return (old.get("global") == self._global() and old.get("registry") == registry
-                and old.get("templates") == self.templates_digest())
+        return (old.get("global") == self._global and old.get("registry") == registry
+                and old.get("templates") == self.templates_digest)
 
     def write(self, model: SiteModel, inputs: str = "", registry: str = "", partial: bool = False) -> RenderReport:
         """`partial`: the model holds only some pages (see site.entry_pages_only); every other
@@ -253,8 +251,8 @@ class SiteWriter:
                 state = dict(self.old_state, entries={**self.old_state["entries"], **model.state["entries"]})
             else:
                 self._remove_stale()
-                state = dict(model.state, registry=registry, templates=self.templates_digest(),
-                             **{"global": self._global()})
+                state = dict(model.state, registry=registry, templates=self.templates_digest,
+                             **{"global": self._global})
             self._save_manifest(None if problems else inputs, state)
         return self.report
 

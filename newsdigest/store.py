@@ -12,6 +12,7 @@ import os
 import pickle
 import sqlite3
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -48,25 +49,62 @@ def remove(path: Path, stop_at: Path) -> None:
         folder = folder.parent
 
 
-def walk_files(root: Path, suffix: str = "") -> list[str]:
-    """Every non-hidden file below `root` as a sorted relative POSIX path (os.scandir: at
-    10,000 files, pathlib's rglob and relative_to cost a second per listing)."""
-    out: list[str] = []
-    stack = [("", str(root))]
-    while stack:
-        prefix, folder = stack.pop()
+Stamp = tuple[int, int, int, int]  # mtime_ns, size, inode, ctime_ns: what "unchanged" means
+
+
+def stamp(st: os.stat_result) -> Stamp:
+    """ctime too: a tool that restores the old mtime after a same-size edit (rsync -t, tar,
+    cp -p, os.utime) cannot restore the ctime, which the kernel sets on every change."""
+    return st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns
+
+
+def file_stamp(path: Path | str) -> Stamp | None:
+    try:
+        return stamp(os.stat(path))
+    except OSError:
+        return None
+
+
+def file_sha256(path: Path | str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def _files(root: str, prefix: str, hidden: bool) -> Iterator[tuple[str, os.DirEntry]]:
+    """(relative POSIX path, entry) of every file below `root`, symlinks followed. os.scandir:
+    at 10,000 files, pathlib's rglob and relative_to cost a second per listing."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        if not hidden and entry.name.startswith("."):
+            continue
         try:
-            entries = list(os.scandir(folder))
+            if entry.is_dir(follow_symlinks=True):
+                yield from _files(entry.path, prefix + entry.name + "/", hidden)
+            elif entry.is_file(follow_symlinks=True):
+                yield prefix + entry.name, entry
         except OSError:
             continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=True):
-                stack.append((prefix + entry.name + "/", entry.path))
-            elif entry.name.endswith(suffix) and entry.is_file(follow_symlinks=True):
-                out.append(prefix + entry.name)
-    out.sort()
+
+
+def walk_files(root: Path, suffix: str = "") -> list[str]:
+    """Every non-hidden file below `root` ending in `suffix`, as sorted relative paths."""
+    return sorted(rel for rel, _ in _files(str(root), "", hidden=False) if rel.endswith(suffix))
+
+
+def scan(root: Path, prefix: str = "") -> dict[str, Stamp]:
+    """Every file below `root` (hidden ones too) with its stamp, in scandir's order."""
+    out: dict[str, Stamp] = {}
+    for rel, entry in _files(str(root), prefix, hidden=True):
+        try:
+            out[rel] = stamp(entry.stat(follow_symlinks=True))
+        except OSError:
+            continue
     return out
 
 
@@ -98,38 +136,30 @@ def write_json(path: Path, value: Any, pretty: bool = True) -> None:
 # path -> (stat, value) of the state files this process last read or wrote. Under --watch
 # every rebuild would otherwise unpickle the same 10 MB caches again. A value is reused
 # only while the file's full stat is unchanged, and callers never change what they load.
-_KNOWN: dict[str, tuple[tuple[int, int, int, int], Any]] = {}
-
-
-def _stamp(path: Path) -> tuple[int, int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns
+_KNOWN: dict[str, tuple[Stamp, Any]] = {}
 
 
 def read_pickle(path: Path) -> Any | None:
     """A cached stage result; None if absent or unreadable (the cache is only a shortcut)."""
-    stamp = _stamp(path)
+    now = file_stamp(path)
     known = _KNOWN.get(str(path))
-    if stamp is not None and known is not None and known[0] == stamp:
+    if now is not None and known is not None and known[0] == now:
         return known[1]
     try:
         with path.open("rb") as handle:
             value = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
-    if stamp is not None:
-        _KNOWN[str(path)] = (stamp, value)
+    if now is not None:
+        _KNOWN[str(path)] = (now, value)
     return value
 
 
 def write_pickle(path: Path, value: Any) -> None:
     write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    stamp = _stamp(path)
-    if stamp is not None:
-        _KNOWN[str(path)] = (stamp, value)
+    now = file_stamp(path)
+    if now is not None:
+        _KNOWN[str(path)] = (now, value)
 
 
 class BigDict:
@@ -185,10 +215,7 @@ class BigDict:
 
 
 class FileHashes:
-    """sha256 of files, re-read only when (mtime, size, inode, ctime) changed since last time.
-
-    ctime too: a tool that restores the old mtime after a same-size edit (rsync -t, tar, cp
-    -p, os.utime) cannot restore the ctime, which the kernel sets on every change.
+    """sha256 of files, re-read only when their stamp (see `stamp`) changed since last time.
 
     The hash, not the timestamp, is what decides whether anything is rebuilt: a touched but
     identical file hashes the same and changes nothing downstream.
@@ -200,14 +227,12 @@ class FileHashes:
         self.seen: dict[str, list] = {}
 
     def sha(self, file: Path, data: bytes | None = None) -> str | None:
-        try:
-            st = os.stat(file)
-        except OSError:
+        now = file_stamp(file)
+        if now is None:
             return None
         key = str(file)
-        stamp = [st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns]
         old = self.known.get(key)
-        if data is None and old and old[:4] == stamp:
+        if data is None and old and tuple(old[:4]) == now:
             self.seen[key] = old
             return old[4]
         if data is None:
@@ -216,12 +241,12 @@ class FileHashes:
             except OSError:
                 return None
         digest = hashlib.sha256(data).hexdigest()
-        self.seen[key] = stamp + [digest]
+        self.seen[key] = [*now, digest]
         return digest
 
-    def note(self, key: str, stamp: tuple[int, int, int, int], digest: str) -> None:
-        """A hash the caller already knows for this stat (from its own cache)."""
-        self.seen[key] = [*stamp, digest]
+    def note(self, key: str, known: Stamp, digest: str) -> None:
+        """A hash the caller already knows for this stamp (from its own cache)."""
+        self.seen[key] = [*known, digest]
 
     def save(self, prune: bool = True) -> None:
         """`prune`: keep only what this build looked at, so the file never grows with deleted

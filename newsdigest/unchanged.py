@@ -27,13 +27,10 @@ from . import code_digest
 from .config import LEDGER, Config, Paths
 from .log import Log
 from .model import BuildSummary
-from .store import read_pickle, write_pickle
+from .store import Stamp, file_sha256, file_stamp, read_pickle, scan, write_pickle
 
 STATE = "unchanged.pickle"
 RACY_NS = 200_000_000  # timestamps this close to the snapshot are confirmed by content hash
-
-Stamp = tuple[int, int, int, int]  # mtime_ns, size, inode, ctime_ns
-
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -44,35 +41,12 @@ class Snapshot:
     stamps: dict[str, Stamp] = field(default_factory=dict, compare=False, repr=False)  # content/ only
 
 
-def _scan(folder: str, prefix: str, out: dict[str, Stamp]) -> None:
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        try:
-            if entry.is_dir(follow_symlinks=True):
-                _scan(entry.path, prefix + entry.name + "/", out)
-            else:
-                st = entry.stat(follow_symlinks=True)
-                out[prefix + entry.name] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
-        except OSError:
-            continue
-
-
 def _stamps(paths: Paths, part: str) -> dict[str, Stamp]:
-    out: dict[str, Stamp] = {}
     if part == "content":
-        _scan(str(paths.content), "", out)
-        return out
-    for name in ("seeds", "templates"):
-        _scan(str(getattr(paths, name)), name + "/", out)
+        return scan(paths.content)
+    out = {**scan(paths.seeds, "seeds/"), **scan(paths.templates, "templates/")}
     for file in (paths.pyproject, paths.people_overrides, paths.outlet_overrides):
-        try:
-            st = os.stat(file)
-            out[file.name] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
-        except OSError:
-            out[file.name] = (0, -1, 0, 0)
+        out[file.name] = file_stamp(file) or (0, -1, 0, 0)
     return out
 
 
@@ -88,7 +62,7 @@ def take(paths: Paths, config: Config, part: str) -> Snapshot:
     # in scandir's order, not sorted: a folder's order only changes when files come or go,
     # which changes the digest anyway (at worst a build that did not need to run does)
     digest.update(pickle.dumps(list(stamps.items()), protocol=5))
-    racy = tuple(sorted((rel, _hash_file(_file(paths, part, rel))) for rel, (mtime, _, _, ctime) in stamps.items()
+    racy = tuple(sorted((rel, file_sha256(_file(paths, part, rel))) for rel, (mtime, _, _, ctime) in stamps.items()
                         if now - mtime < RACY_NS or now - ctime < RACY_NS))
     return Snapshot(digest.hexdigest(), racy, stamps if part == "content" else {})
 
@@ -101,24 +75,29 @@ def _file(paths: Paths, part: str, rel: str) -> str:
     return os.path.join(folder, rest) if folder is not None and rest else os.path.join(paths.root, rel)
 
 
-def _hash_file(path: str) -> str | None:
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
-        return None
+OutputStamps = dict[str, tuple[int, int]]  # output -> (mtime_ns, size)
 
 
-def _outputs_digest(paths: Paths, outputs: list[str]) -> str | None:
-    site = str(paths.site) + os.sep
-    stamps = []
+def _output_stamps(paths: Paths, outputs: list[str], known: OutputStamps | None = None,
+                   fresh: frozenset[str] = frozenset()) -> OutputStamps | None:
+    """The outputs' stamps; None if one is missing. `known`: stamps the check took at the
+    start of this build, still good for every output the build did not write (`fresh`)."""
+    site, known = str(paths.site) + os.sep, known or {}
+    out: OutputStamps = {}
     for rel in outputs:
+        if rel in known and rel not in fresh:
+            out[rel] = known[rel]
+            continue
         try:
             st = os.stat(site + rel)
         except OSError:
             return None
-        stamps.append((st.st_mtime_ns, st.st_size))
-    return hashlib.sha256(pickle.dumps(stamps, protocol=5)).hexdigest()
+        out[rel] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+def _digest(stamps: OutputStamps | None) -> str | None:
+    return None if stamps is None else hashlib.sha256(pickle.dumps(list(stamps.values()), protocol=5)).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -134,17 +113,18 @@ class Record:
     search_done: bool = True  # False under --watch, where the index is brought up to date later
 
 
-def save(paths: Paths, record: Record) -> None:
-    outputs = _outputs_digest(paths, record.outputs)
+def save(paths: Paths, record: Record, verdict: Verdict, written: frozenset[str]) -> None:
+    """`written`: the outputs this build wrote (the others keep the stamps the check took)."""
+    outputs = _digest(_output_stamps(paths, record.outputs, verdict.outputs, written))
     if outputs is None:
         forget(paths)
         return
     write_pickle(paths.cache / STATE, {
         "sources": record.sources.digest, "content": record.content.digest,
         "racy": {"sources": dict(record.sources.racy), "content": dict(record.content.racy)},
-        "outputs": record.outputs,
-        "ledger": record.content.stamps.get(LEDGER), "outputs_digest": outputs, "summary": record.summary, "warnings": record.warnings,
-        "sync_warnings": record.sync_warnings, "search_done": record.search_done})
+        "outputs": record.outputs, "ledger": record.content.stamps.get(LEDGER), "outputs_digest": outputs,
+        "summary": record.summary, "warnings": record.warnings, "sync_warnings": record.sync_warnings,
+        "search_done": record.search_done})
 
 
 def forget(paths: Paths) -> None:
@@ -164,6 +144,7 @@ class Verdict:
     same_sources: bool  # seeds, templates, settings, registries, code: sync has nothing to do
     same_content: bool
     same_outputs: bool
+    outputs: OutputStamps | None = field(default=None, compare=False, repr=False)  # as found
 
     @property
     def nothing_changed(self) -> bool:
@@ -182,8 +163,9 @@ def check(paths: Paths, config: Config) -> Verdict:
         return Verdict(None, sources, content, False, False, False)
     same_sources = _confirmed(state, sources, "sources", paths) and content.stamps.get(LEDGER) == state.get("ledger")
     same_content = _confirmed(state, content, "content", paths)
-    same_outputs = _outputs_digest(paths, state.get("outputs") or []) == state.get("outputs_digest")
-    return Verdict(state, sources, content, same_sources, same_content, same_outputs)
+    outputs = _output_stamps(paths, state.get("outputs") or [])
+    same_outputs = _digest(outputs) == state.get("outputs_digest")
+    return Verdict(state, sources, content, same_sources, same_content, same_outputs, outputs)
 
 
 def _confirmed(state: dict, snapshot: Snapshot, part: str, paths: Paths) -> bool:
@@ -191,7 +173,7 @@ def _confirmed(state: dict, snapshot: Snapshot, part: str, paths: Paths) -> bool
     if snapshot.digest != state.get(part):
         return False
     racy: dict[str, str | None] = (state.get("racy") or {}).get(part) or {}
-    return all(sha is not None and _hash_file(_file(paths, part, rel)) == sha for rel, sha in racy.items())
+    return all(sha is not None and file_sha256(_file(paths, part, rel)) == sha for rel, sha in racy.items())
 
 
 def replay(state: dict, log: Log, started: float) -> BuildSummary:
