@@ -19,7 +19,7 @@ from .entries import body_markdown
 from .ingest import sha256
 from .log import Log
 from .model import Entry, Skip
-from .pipeline import load_knowledge
+from .knowledge import load_knowledge
 from .workers import SeedTask, mapper, with_boilerplate
 
 

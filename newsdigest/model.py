@@ -7,7 +7,7 @@ Every stage takes one of these and returns the next, so a stage can be run in an
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Form = Literal["text", "html"]
@@ -140,3 +140,14 @@ class BuildSummary:
         return (f"built {self.entries} entries, {self.people} people: {self.generated} entries made, "
                 f"{self.written} files written, {self.unchanged} unchanged, {self.removed} removed, "
                 f"{self.warnings} warning(s) in {self.seconds:.2f}s")
+
+
+@dataclass
+class SyncReport:
+    """What one pass of seeds -> content did (filled in as it goes; a skipped sync is empty)."""
+
+    generated: list[str] = field(default_factory=list)
+    made: dict[str, EntryMeta] = field(default_factory=dict)  # what the generated files say, unparsed
+    ledger_written: bool = False
+    removed: list[str] = field(default_factory=list)
+    kept_edits: list[str] = field(default_factory=list)

@@ -16,8 +16,6 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-
 from .textutil import fold
 
 _TOKEN = re.compile(r"[^\W\d_](?:[\w'’.-]*[^\W_])?")
@@ -336,6 +334,8 @@ def _resolve(kind: str, tok: _Tok, candidates: tuple[str, ...], known: set[str],
     by_surname = _surname_of_known(tok, known)
     if by_surname:
         return by_surname
+    from rapidfuzz import fuzz, process  # here: only a near-miss spelling needs it, not a re-render
+
     best = process.extractOne(tok.key, registry.surnames.keys(), scorer=fuzz.ratio, score_cutoff=85)
     if not best:
         return None

@@ -7,60 +7,25 @@ the file system; the stages in between pass frozen values.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import time
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
-
-import yaml
 
 from . import code_digest, unchanged
 from .config import LEDGER, Config, Paths
 from .entries import EntryError, parse, to_meta, week_mismatch
 from .ingest import sha256
-from .store import BigDict, FileHashes
+from .knowledge import Knowledge, load_knowledge
+import os
+
+from .store import BigDict, FileHashes, file_sha256
 from .log import Log
-from .model import BuildOptions, BuildSummary, EntryMeta
+from .model import BuildOptions, BuildSummary, EntryMeta, SyncReport
 from .people import Registry
 from .render import SiteWriter
 from .search import SEARCH_SENTINELS, index_site
 from .site import build_model, entry_pages_only, entry_state
-from .sync import SyncReport, sync
-from .workers import Knowledge
-
-
-def _load_yaml(text: str) -> object:
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
-def _yaml_list(path: Path, log: Log, label: str) -> list[dict]:
-    """A registry file as a list of mappings; a broken one is a warning, not a crash."""
-    try:
-        data = _load_yaml(path.read_text(encoding="utf-8"))
-    except OSError:
-        return []
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        log.warn(label, f"not valid YAML, ignored ({str(exc).splitlines()[0]})")
-        return []
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        log.warn(label, "must be a YAML list of entries with a 'name'; ignored")
-        return []
-    return [d for d in data if isinstance(d, dict)]
-
-
-def load_knowledge(paths: Paths | None, log: Log) -> Knowledge:
-    """The shipped registries, with the site's own people.yaml / outlets.yaml on top."""
-    shipped = resources.files("newsdigest") / "data"
-    people = [_load_yaml(shipped.joinpath("people.yaml").read_text(encoding="utf-8"))]
-    outlets = [_load_yaml(shipped.joinpath("outlets.yaml").read_text(encoding="utf-8"))]
-    if paths is not None:
-        people.append(_yaml_list(paths.people_overrides, log, "people.yaml"))
-        outlets.insert(0, _yaml_list(paths.outlet_overrides, log, "outlets.yaml"))
-    return Knowledge.build(people, outlets)
 
 
 ENTRY_CACHE = "entries.pickle"
@@ -76,8 +41,8 @@ class Entries:
     earlier: dict[str, EntryMeta | None]  # entries whose bytes changed: their last front matter
 
 
-def read_entries(paths: Paths, registry: Registry, log: Log, hashes: FileHashes,
-                 snapshot: unchanged.Snapshot, made: dict[str, EntryMeta] | None = None) -> Entries:
+def read_entries(paths: Paths, registry: Registry, log: Log, snapshot: unchanged.Snapshot,
+                 made: dict[str, EntryMeta] | None = None) -> Entries:
     """Every entry in content/, people mapped to the registry's spelling; bad ones warned.
 
     `snapshot` is the stat of content/ taken before anything read it. An entry whose stat is
@@ -97,7 +62,7 @@ def read_entries(paths: Paths, registry: Registry, log: Log, hashes: FileHashes,
     for rel in sorted(r for r in snapshot.stamps if _is_entry(r)):
         stamp, cached = snapshot.stamps[rel], old.get(rel)
         if cached is None or cached[0] != stamp or rel in racy:
-            sha = racy.get(rel) or hashes.sha(paths.content / rel)
+            sha = racy.get(rel) or file_sha256(os.path.join(folder, rel))
             if cached is None or cached[1] != sha:
                 earlier[rel] = cached[2] if cached else None
             if cached is not None and cached[1] == sha:
@@ -106,7 +71,6 @@ def read_entries(paths: Paths, registry: Registry, log: Log, hashes: FileHashes,
                 cached = (stamp, sha, made[rel], None, None)
             else:
                 cached = (stamp, sha, *_parse_entry(paths, rel, sha))
-        hashes.note(os.path.join(folder, rel), stamp, cached[1])
         new[rel] = cached
         meta = _checked(rel, cached, log, seen)
         if meta is not None:
@@ -163,12 +127,9 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
     verdict = verdict or unchanged.check(paths, config)
     unchanged.forget(paths)  # a build that stops half-way must not leave a stale record
     knowledge = load_knowledge(paths, log)
-    hashes = FileHashes(paths.cache / "hashes.pickle")
-    synced, sync_warnings, content = _sync(paths, config, knowledge, log, hashes, options, verdict)
+    synced, sync_warnings, content = _sync(paths, config, knowledge, log, options, verdict)
     with log.stage("read"):
-        entries = read_entries(paths, knowledge.registry, log, hashes, content, synced.made)
-        hashes.save(prune=not verdict.same_sources)
-    del hashes  # not needed again: at 100,000 entries the stat cache is worth freeing
+        entries = read_entries(paths, knowledge.registry, log, content, synced.made)
     synced.made.clear()
     writer = SiteWriter(paths, config, log, options.jobs, options.executor)
     counts = _render(entries, writer, knowledge, config, log)
@@ -235,8 +196,8 @@ def _body_edits(entries: Entries, writer: SiteWriter, knowledge: Knowledge) -> s
     return set(by_path)
 
 
-def _sync(paths: Paths, config: Config, knowledge: Knowledge, log: Log, hashes: FileHashes,
-          options: BuildOptions, verdict: unchanged.Verdict) -> tuple[SyncReport, list[tuple[str, str]], unchanged.Snapshot]:
+def _sync(paths: Paths, config: Config, knowledge: Knowledge, log: Log, options: BuildOptions,
+          verdict: unchanged.Verdict) -> tuple[SyncReport, list[tuple[str, str]], unchanged.Snapshot]:
     """seeds -> content, unless the stat check proved seeds, registries, templates, settings
     and the ledger untouched since the last build: then sync has nothing to do (edits and
     deletions in content/ are only ever kept), and its warnings are the last build's."""
@@ -245,8 +206,12 @@ def _sync(paths: Paths, config: Config, knowledge: Knowledge, log: Log, hashes: 
         for file, message in verdict.sync_warnings():
             log.warn(file, message)
         return SyncReport(), verdict.sync_warnings(), verdict.content
+    from .sync import sync  # here, not at the top: an edit to content/ never loads the cleaners
+
     before = len(log.warnings)
+    hashes = FileHashes(paths.cache / "hashes.pickle")
     synced = sync(paths, knowledge, log, hashes, options.jobs, options.executor)
+    hashes.save()
     warnings = [(w.file, w.message) for w in log.warnings[before:]]
     return synced, warnings, unchanged.take(paths, config, "content")
 

@@ -29,7 +29,6 @@ from markupsafe import Markup
 from . import code_digest
 from .config import Config, Paths
 from .entries import EntryError, body_of
-from .executors import open_executor
 from .feeds import render_feed
 from .log import Log
 from .search import pages_in_manifest, search_key
@@ -317,6 +316,8 @@ class SiteWriter:
                     result = self.renderer.render(item[0])
                 yield item, result
             return
+        from .executors import open_executor  # here: a one-page edit never starts (or imports) a pool
+
         with open_executor(self.executor, self.jobs, _install,
                            (self.paths.templates, self.paths.content, self.config, self.paths.cache / "jinja")) as pool:
             pending: deque = deque()

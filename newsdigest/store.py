@@ -6,6 +6,7 @@ renamed over the target, so a reader (a browser, the preview server) never sees 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -13,6 +14,7 @@ import pickle
 import sqlite3
 from pathlib import Path
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -139,6 +141,20 @@ def write_json(path: Path, value: Any, pretty: bool = True) -> None:
 _KNOWN: dict[str, tuple[Stamp, Any]] = {}
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Unpickling 10,000 rows allocates ~100,000 objects, none of them garbage; the cyclic
+    collector would sweep the growing heap over and over meanwhile (measured: a 6.6 MB
+    table loaded in 0.14 s with it, 0.02 s without)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def read_pickle(path: Path) -> Any | None:
     """A cached stage result; None if absent or unreadable (the cache is only a shortcut)."""
     now = file_stamp(path)
@@ -146,7 +162,7 @@ def read_pickle(path: Path) -> Any | None:
     if now is not None and known is not None and known[0] == now:
         return known[1]
     try:
-        with path.open("rb") as handle:
+        with path.open("rb") as handle, _gc_paused():
             value = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None

@@ -10,20 +10,20 @@ than in a cache so that a fresh clone still knows which entries are pristine.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from .config import LEDGER, Paths
 from .entries import meta_of, to_markdown
 from .ingest import sha256
 from .log import Log
-from .model import Entry, EntryMeta, Skip
+from .model import Entry, Skip, SyncReport
 from .store import BlobCache, FileHashes, read_json, remove, walk_files, write_atomic, write_json
 from .textutil import slug as make_slug
 from . import code_digest
 from .clean.boilerplate import CHUNK
-from .workers import Knowledge, SeedResult, SeedTask, mapper, with_boilerplate
-
+from .knowledge import Knowledge
+from .workers import SeedResult, SeedTask, mapper, with_boilerplate
 
 
 @dataclass(frozen=True)
@@ -33,15 +33,6 @@ class Record:
     entry: str | None = None  # path relative to content/; None when the seed was skipped
     entry_sha256: str | None = None
     skipped: str | None = None  # the reason, re-warned on every build while it holds
-
-
-@dataclass
-class SyncReport:
-    generated: list[str] = field(default_factory=list)
-    made: dict[str, EntryMeta] = field(default_factory=dict)  # what the generated files say, unparsed
-    ledger_written: bool = False
-    removed: list[str] = field(default_factory=list)
-    kept_edits: list[str] = field(default_factory=list)
 
 
 def list_seeds(seeds: Path) -> list[str]:

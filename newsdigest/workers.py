@@ -7,39 +7,20 @@ initializer), not pickled with every task.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 
-from . import code_digest
 from .clean import clean
 from .clean.boilerplate import CHUNK, page_lines, repeated_lines
-from .clean.furniture import Outlets
 from .digest import understand
 from .executors import open_executor
 from .ingest import ingest
+from .knowledge import Knowledge
 from .model import Article, Entry, RawPage, Skip
-from .people import Registry
 
 _INLINE_BELOW = 24  # fewer tasks than this run in-process: a pool costs more than it saves
-
-
-@dataclass(frozen=True)
-class Knowledge:
-    """What understanding depends on besides the page: registry and outlet table."""
-
-    registry: Registry
-    outlets: Outlets
-    digest: str  # entries made under another digest are regenerated (if not edited)
-
-    @classmethod
-    def build(cls, people: list[list[dict]], outlets: list[list[dict]]) -> "Knowledge":
-        blob = json.dumps([code_digest(), people, outlets], sort_keys=True, default=str)
-        return cls(Registry.from_data(*people), Outlets.from_data([o for src in outlets for o in src]),
-                   hashlib.sha256(blob.encode()).hexdigest()[:16])
 
 
 @dataclass(frozen=True)

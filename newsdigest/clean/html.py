@@ -122,7 +122,7 @@ def clean_html(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
     soup = BeautifulSoup(raw.text, "lxml", parse_only=_WANTED)  # trafilatura reads the rest
     ld = _json_ld(soup)
     doc = trafilatura.bare_extraction(raw.text, with_metadata=True, include_comments=False,
-                                      include_tables=False, favor_precision=True)
+                                      include_tables=False, favor_precision=True, fast=True)
     text = getattr(doc, "text", None) or ""
     blocks = _blocks(text)
     if sum(word_count(b.text) for b in blocks) < _MIN_BODY_WORDS:

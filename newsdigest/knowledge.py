@@ -1,0 +1,84 @@
+"""What understanding depends on besides the page: the people registry and the outlet table.
+
+Both come from the shipped data (newsdigest/data/) with the site's own people.yaml and
+outlets.yaml on top. A broken override is one warning, never a crash. The outlet table is
+built only when a page is cleaned: a build that only re-renders edited entries never needs
+it, nor the cleaning code it lives in.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from . import code_digest
+from .config import Paths
+from .log import Log
+from .people import Registry
+
+if TYPE_CHECKING:
+    from .clean.furniture import Outlets
+
+
+def load_yaml(text: str) -> object:
+    """The one YAML reader for registries (the C loader when PyYAML has it)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    registry: Registry
+    outlet_data: tuple[dict, ...]  # the outlet table's rows, site's own first
+    digest: str  # entries made under another digest are regenerated (if not edited)
+
+    @classmethod
+    def build(cls, people: list[list[dict]], outlets: list[list[dict]]) -> "Knowledge":
+        blob = json.dumps([code_digest(), people, outlets], sort_keys=True, default=str)
+        return cls(Registry.from_data(*people), tuple(o for src in outlets for o in src),
+                   hashlib.sha256(blob.encode()).hexdigest()[:16])
+
+    @functools.cached_property
+    def outlets(self) -> "Outlets":
+        """Built on first use, in the process that cleans (a worker builds its own)."""
+        from .clean.furniture import Outlets
+
+        return Outlets.from_data(list(self.outlet_data))
+
+
+def _yaml_list(path: Path, log: Log, label: str) -> list[dict]:
+    """A registry file as a list of mappings; a broken one is a warning, not a crash."""
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except OSError:
+        return []
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        log.warn(label, f"not valid YAML, ignored ({str(exc).splitlines()[0]})")
+        return []
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        log.warn(label, "must be a YAML list of entries with a 'name'; ignored")
+        return []
+    return [d for d in data if isinstance(d, dict)]
+
+
+@functools.lru_cache(maxsize=None)
+def _shipped(name: str) -> object:
+    return load_yaml((resources.files("newsdigest") / "data" / name).read_text(encoding="utf-8"))
+
+
+def load_knowledge(paths: Paths | None, log: Log) -> Knowledge:
+    """The shipped registries, with the site's own people.yaml / outlets.yaml on top."""
+    people = [_shipped("people.yaml")]
+    outlets = [_shipped("outlets.yaml")]
+    if paths is not None:
+        people.append(_yaml_list(paths.people_overrides, log, "people.yaml"))
+        outlets.insert(0, _yaml_list(paths.outlet_overrides, log, "outlets.yaml"))
+    return Knowledge.build(people, outlets)
