@@ -63,6 +63,7 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
     from .pipeline import build
     from .search import SearchIndexer
     from .serve import BuildState, PreviewServer
+    from .unchanged import Monitor
     from .watch import Watcher, describe
 
     state, server = BuildState(), None
@@ -75,6 +76,7 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
     own: dict[str, tuple[int, int]] = {}
     last = {"config": config, "options": replace(options, search="later")}
     indexer = SearchIndexer(paths.site, paths.cache, args.quiet)
+    monitor = Monitor()  # the watcher's events tell each rebuild's stat check what to look at
 
     def stamp(path: Path) -> tuple[int, int] | None:
         try:
@@ -94,7 +96,7 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
             last["config"] = load_config(paths.pyproject, {"base_url": args.base_url})
         except ConfigError as exc:
             log.warn("pyproject.toml", f"{exc}; keeping the last good settings")
-        summary = build(paths, last["config"], last["options"], log)
+        summary = build(paths, last["config"], last["options"], log, monitor=monitor)
         last["options"] = replace(last["options"], clean=False)  # --clean only before the first build
         for rel in summary.entries_written:
             path = paths.content / rel
@@ -105,7 +107,8 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
         if summary.search_pages is not None:
             indexer.request(summary.search_pages)  # ... and search catches up in the background
 
-    watcher = Watcher(paths, rebuild, poll=args.poll, say=lambda line: print(line, file=sys.stderr, flush=True))
+    watcher = Watcher(paths, rebuild, poll=args.poll, say=lambda line: print(line, file=sys.stderr, flush=True),
+                      note=monitor.changed)
     if server is not None:
         server.start()
         print(f"serving {paths.site} on {server.url} (Ctrl-C to stop)", file=sys.stderr, flush=True)

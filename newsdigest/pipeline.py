@@ -117,14 +117,15 @@ def _unique_slug(stem: str, rel: str, seen: dict[str, str], log: Log) -> str:
 
 
 def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
-          verdict: unchanged.Verdict | None = None) -> BuildSummary:
-    """One build. `verdict`: the stat check's findings, if the caller already made it."""
+          verdict: unchanged.Verdict | None = None, monitor: unchanged.Monitor | None = None) -> BuildSummary:
+    """One build. `verdict`: the stat check's findings, if the caller already made it;
+    `monitor`: under --watch, what the watcher saw change (so the check stats only that)."""
     started = time.perf_counter()
     if options.clean:
         for folder in (paths.site, paths.cache):
             shutil.rmtree(folder, ignore_errors=True)
         verdict = None
-    verdict = verdict or unchanged.check(paths, config)
+    verdict = verdict or unchanged.check(paths, config, monitor)
     unchanged.forget(paths)  # a build that stops half-way must not leave a stale record
     knowledge = load_knowledge(paths, log)
     synced, sync_warnings, content = _sync(paths, config, knowledge, log, options, verdict)
@@ -145,7 +146,7 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
         counts = {"entries": summary.entries, "people": summary.people, "files": len(writer.outputs())}
         record = unchanged.Record(verdict.sources, content, writer.outputs() + SEARCH_SENTINELS, counts, warnings,
                                   sync_warnings, search_done=options.search == "now")
-        unchanged.save(paths, record, verdict, frozenset(writer.report.written + SEARCH_SENTINELS))
+        unchanged.save(paths, record, verdict, frozenset(writer.report.written + SEARCH_SENTINELS), monitor)
     return summary
 
 

@@ -20,14 +20,17 @@ import hashlib
 import json
 import os
 import pickle
+import threading
 import time
+from stat import S_ISDIR
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from . import code_digest
 from .config import LEDGER, Config, Paths
 from .log import Log
 from .model import BuildSummary
-from .store import Stamp, file_sha256, file_stamp, read_pickle, scan, write_pickle
+from .store import Stamp, file_sha256, file_stamp, read_pickle, scan, stamp, write_pickle
 
 STATE = "unchanged.pickle"
 RACY_NS = 200_000_000  # timestamps this close to the snapshot are confirmed by content hash
@@ -46,25 +49,27 @@ def _stamps(paths: Paths, part: str) -> dict[str, Stamp]:
         return scan(paths.content)
     out = {**scan(paths.seeds, "seeds/"), **scan(paths.templates, "templates/")}
     for file in (paths.pyproject, paths.people_overrides, paths.outlet_overrides):
-        out[file.name] = file_stamp(file) or (0, -1, 0, 0)
+        out[file.name] = file_stamp(file) or _MISSING
     return out
 
 
-def take(paths: Paths, config: Config, part: str) -> Snapshot:
+def take(paths: Paths, config: Config, part: str, stamps: dict[str, Stamp] | None = None) -> Snapshot:
     """`part` is "sources" (seeds, templates, settings, registries) or "content": content/
     is taken after sync has written it and before anything reads it. Racy files are hashed
-    now, before the build reads them, so a later write with the same timestamp still shows."""
+    now, before the build reads them, so a later write with the same timestamp still shows.
+    `stamps`: the part's stamps as a Monitor already knows them (else: scan the folders)."""
     now = time.time_ns()
-    stamps = _stamps(paths, part)
+    stamps = _stamps(paths, part) if stamps is None else stamps
     head = json.dumps([code_digest(), asdict(config), part, str(paths.root), str(paths.seeds), str(paths.content),
                        str(paths.site), str(paths.templates)])
     digest = hashlib.sha256(head.encode())
-    # in scandir's order, not sorted: a folder's order only changes when files come or go,
-    # which changes the digest anyway (at worst a build that did not need to run does)
-    digest.update(pickle.dumps(list(stamps.items()), protocol=5))
+    digest.update(pickle.dumps(sorted(stamps.items()), protocol=5))  # sorted: a Monitor's dict has its own order
     racy = tuple(sorted((rel, file_sha256(_file(paths, part, rel))) for rel, (mtime, _, _, ctime) in stamps.items()
                         if now - mtime < RACY_NS or now - ctime < RACY_NS))
     return Snapshot(digest.hexdigest(), racy, stamps if part == "content" else {})
+
+
+_MISSING: Stamp = (0, -1, 0, 0)
 
 
 def _file(paths: Paths, part: str, rel: str) -> str:
@@ -113,12 +118,16 @@ class Record:
     search_done: bool = True  # False under --watch, where the index is brought up to date later
 
 
-def save(paths: Paths, record: Record, verdict: Verdict, written: frozenset[str]) -> None:
+def save(paths: Paths, record: Record, verdict: Verdict, written: frozenset[str],
+         monitor: Monitor | None = None) -> None:
     """`written`: the outputs this build wrote (the others keep the stamps the check took)."""
-    outputs = _digest(_output_stamps(paths, record.outputs, verdict.outputs, written))
+    stamps = _output_stamps(paths, record.outputs, verdict.outputs, written)
+    outputs = _digest(stamps)
     if outputs is None:
         forget(paths)
         return
+    if monitor is not None:
+        monitor.outputs = stamps
     write_pickle(paths.cache / STATE, {
         "sources": record.sources.digest, "content": record.content.digest,
         "racy": {"sources": dict(record.sources.racy), "content": dict(record.content.racy)},
@@ -155,15 +164,21 @@ class Verdict:
         return list((self.state or {}).get("sync_warnings") or [])
 
 
-def check(paths: Paths, config: Config) -> Verdict:
-    """Compare the inputs and outputs with the last build's record."""
+def check(paths: Paths, config: Config, monitor: Monitor | None = None) -> Verdict:
+    """Compare the inputs and outputs with the last build's record. `monitor` (under
+    --watch): the watcher's events say which inputs to stat again, and the last build's
+    output stamps are still in memory."""
     state = read_pickle(paths.cache / STATE)
-    sources, content = take(paths, config, "sources"), take(paths, config, "content")
+    if monitor is not None:
+        sources, content = monitor.snapshots(paths, config)
+    else:
+        sources, content = take(paths, config, "sources"), take(paths, config, "content")
     if not isinstance(state, dict):
         return Verdict(None, sources, content, False, False, False)
     same_sources = _confirmed(state, sources, "sources", paths) and content.stamps.get(LEDGER) == state.get("ledger")
     same_content = _confirmed(state, content, "content", paths)
-    outputs = _output_stamps(paths, state.get("outputs") or [])
+    known = monitor.last_outputs() if monitor is not None else None
+    outputs = known if known is not None else _output_stamps(paths, state.get("outputs") or [])
     same_outputs = _digest(outputs) == state.get("outputs_digest")
     return Verdict(state, sources, content, same_sources, same_content, same_outputs, outputs)
 
@@ -184,3 +199,86 @@ def replay(state: dict, log: Log, started: float) -> BuildSummary:
     counts = state.get("summary") or {}
     return BuildSummary(counts.get("entries", 0), counts.get("people", 0), 0, 0, counts.get("files", 0), 0,
                         len(log.warnings), time.perf_counter() - started, dict(log.seconds))
+
+
+class Monitor:
+    """git's fsmonitor, for --watch: the watcher's events name the paths that changed, so
+    the stat check stats those again instead of every file in seeds/ and content/.
+
+    Every event under seeds/, content/, templates/ and the root's settings files is noted
+    (the tool's own writes and editor junk too: the stamps must equal what a full scan would
+    find). The first check, and any check after a burst too big to trust (an inotify queue
+    can overflow), scans in full. The stamps are always read from disk, never inferred from
+    an event; an event that arrives after the check is applied at the next one. Sync's own
+    writes are not left to events: the snapshot after sync is always a full scan.
+    """
+
+    FULL_SCAN_ABOVE = 1000  # noted paths beyond this: scan in full (a burst inotify may have cut short)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._dirty: set[str] | None = None  # None: unknown, scan in full
+        self._stamps: dict[str, dict[str, Stamp]] = {}
+        self.outputs: OutputStamps | None = None  # as the last complete build left them
+
+    def changed(self, path: str) -> None:
+        """An event's path (absolute). Called from the watcher's thread."""
+        with self._lock:
+            if self._dirty is not None:
+                self._dirty.add(path)
+                if len(self._dirty) > self.FULL_SCAN_ABOVE:
+                    self._dirty = None
+
+    def last_outputs(self) -> OutputStamps | None:
+        """The output stamps the last build saved, once: a build that fails leaves none."""
+        outputs, self.outputs = self.outputs, None
+        return outputs
+
+    def snapshots(self, paths: Paths, config: Config) -> tuple[Snapshot, Snapshot]:
+        with self._lock:
+            dirty, self._dirty = self._dirty, set()
+        if dirty is None or not self._stamps:
+            self._stamps = {part: _stamps(paths, part) for part in ("sources", "content")}
+        else:
+            for path in dirty:
+                self._restat(paths, path)
+        return (take(paths, config, "sources", dict(self._stamps["sources"])),
+                take(paths, config, "content", dict(self._stamps["content"])))
+
+    def _restat(self, paths: Paths, path: str) -> None:
+        where = _locate(paths, Path(path))
+        if where is None:
+            return
+        part, key = where
+        if not key:  # a watched folder itself came or went
+            self._stamps[part] = _stamps(paths, part)
+            return
+        stamps = self._stamps[part]
+        try:
+            st: os.stat_result | None = os.stat(path)
+        except OSError:
+            st = None
+        if st is not None and not S_ISDIR(st.st_mode):
+            stamps[key] = stamp(st)
+        elif part == "sources" and "/" not in key:  # a settings file in the root (people.yaml...): gone
+            stamps[key] = _MISSING
+        else:
+            if stamps.pop(key, None) is None:  # not a known file: a folder, gone, moved or new
+                for old in [k for k in stamps if k.startswith(key + "/")]:
+                    del stamps[old]
+            if st is not None:
+                stamps.update(scan(Path(path), key + "/"))
+
+
+def _locate(paths: Paths, path: Path) -> tuple[str, str] | None:
+    """(part, stamp key) of a path, named as _stamps names it; None if not an input."""
+    for part, folder, prefix in (("content", paths.content, ""), ("sources", paths.seeds, "seeds/"),
+                                 ("sources", paths.templates, "templates/")):
+        if path == folder:
+            return part, ""
+        if folder in path.parents:
+            return part, prefix + path.relative_to(folder).as_posix()
+    for file in (paths.pyproject, paths.people_overrides, paths.outlet_overrides):
+        if path == file:
+            return "sources", file.name
+    return None

@@ -56,18 +56,20 @@ def is_source(path: Path, paths: Paths) -> bool:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, paths: Paths, changes: "queue.Queue[Change]") -> None:
-        self.paths, self.changes = paths, changes
+    def __init__(self, paths: Paths, changes: "queue.Queue[Change]", note: Callable[[str], None]) -> None:
+        self.paths, self.changes, self.note = paths, changes, note
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed", "closed_no_write"):
             return
+        raws = [os.fsdecode(raw) for raw in (event.src_path, getattr(event, "dest_path", "")) if raw]
+        if not (event.is_directory and event.event_type == "modified"):
+            for raw in raws:  # every path, junk and our own writes too: see unchanged.Monitor
+                self.note(raw)
         if event.is_directory and event.event_type in ("created", "modified"):
             return  # the files inside say what changed; a folder's mtime alone says nothing
-        for raw in (event.src_path, getattr(event, "dest_path", "")):
-            if not raw:
-                continue
-            path = Path(os.fsdecode(raw))
+        for raw in raws:
+            path = Path(raw)
             if is_source(path, self.paths):
                 try:
                     rel = path.relative_to(self.paths.root).as_posix()
@@ -80,14 +82,14 @@ class Watcher:
     """Runs `build` once, then again after every debounced burst of source changes."""
 
     def __init__(self, paths: Paths, build: Callable[[list[Change]], None], poll: bool = False,
-                 say: Callable[[str], None] = print) -> None:
-        self.paths, self.build, self.say = paths, build, say
+                 say: Callable[[str], None] = print, note: Callable[[str], None] = lambda path: None) -> None:
+        self.paths, self.build, self.say, self.note = paths, build, say, note
         self.changes: queue.Queue[Change] = queue.Queue()
         self.observer = PollingObserver(timeout=0.5) if poll else Observer()
         self.stopped = threading.Event()
 
     def _schedule(self) -> None:
-        handler = _Handler(self.paths, self.changes)
+        handler = _Handler(self.paths, self.changes, self.note)
         for folder in (self.paths.seeds, self.paths.content, self.paths.templates):
             folder.mkdir(parents=True, exist_ok=True)
             self.observer.schedule(handler, str(folder), recursive=True)

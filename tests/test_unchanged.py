@@ -100,3 +100,88 @@ def test_a_deleted_ledger_makes_sync_run_again_without_duplicating_entries(proje
     assert result.code == 0 and "nothing to sync" not in result.err
     assert ledger.read_bytes() == before  # each seed re-adopts its own, unchanged entry
     assert project.entries() == entries and "is taken by" not in result.err
+
+
+def _monitor_case(tmp_path):
+    from newsdigest.config import load_config
+    from newsdigest.unchanged import Monitor
+
+    project = make_project(tmp_path / "p")
+    assert project.build().code == 0
+    from newsdigest.cli import _paths, parser
+
+    paths = _paths(parser().parse_args([]), project.root)
+    return project, paths, load_config(paths.pyproject, {}), Monitor()
+
+
+def _same_as_full_scan(paths, config, monitor) -> None:
+    from newsdigest.unchanged import take
+
+    sources, content = monitor.snapshots(paths, config)
+    assert sources.digest == take(paths, config, "sources").digest
+    assert content.digest == take(paths, config, "content").digest
+    assert content.stamps == take(paths, config, "content").stamps
+
+
+def test_monitor_stamps_equal_a_full_scan_after_every_kind_of_event(tmp_path):
+    """Under --watch the stat check stats only the paths the watcher named: after edits,
+    new and deleted files, folders made, moved and deleted, and settings files coming and
+    going, what it knows must be exactly what a full scan finds."""
+    import shutil
+
+    project, paths, config, monitor = _monitor_case(tmp_path)
+    _same_as_full_scan(paths, config, monitor)  # the first check scans in full
+    entry = sorted(project.content.rglob("*.md"))[0]
+    seed = sorted(project.seeds.iterdir())[0]
+    week = entry.parent
+    changes = []
+    entry.write_text(entry.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    changes.append(entry)
+    (project.seeds / "new.txt").write_text("New seed.\n", encoding="utf-8")
+    changes.append(project.seeds / "new.txt")
+    seed.unlink()
+    changes.append(seed)
+    nested = project.content / "2030-W01"
+    nested.mkdir()
+    (nested / "a.md").write_text("---\ntitle: A\n---\n", encoding="utf-8")
+    (nested / "b.md").write_text("---\ntitle: B\n---\n", encoding="utf-8")
+    changes.append(nested)  # a new folder: watchdog may report only the folder
+    moved = project.content / "moved-week"
+    week.rename(moved)
+    changes += [week, moved]
+    (project.root / "people.yaml").write_text("- name: Ada Lovelace\n", encoding="utf-8")
+    changes.append(project.root / "people.yaml")
+    (project.root / "templates" / "extra.html").write_text("x", encoding="utf-8")
+    changes.append(project.root / "templates" / "extra.html")
+    (project.root / "site" / "ignored.html").write_text("x", encoding="utf-8")  # not an input
+    changes.append(project.root / "site" / "ignored.html")
+    for path in changes:
+        monitor.changed(str(path))
+    _same_as_full_scan(paths, config, monitor)
+    shutil.rmtree(moved)
+    (project.root / "people.yaml").unlink()
+    monitor.changed(str(moved))
+    monitor.changed(str(project.root / "people.yaml"))
+    _same_as_full_scan(paths, config, monitor)
+
+
+def test_monitor_without_an_event_does_not_see_a_change(tmp_path):
+    """The converse, to show the test above tests something: the monitor trusts its events."""
+    from newsdigest.unchanged import take
+
+    project, paths, config, monitor = _monitor_case(tmp_path)
+    monitor.snapshots(paths, config)
+    entry = sorted(project.content.rglob("*.md"))[0]
+    entry.write_text(entry.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    _, content = monitor.snapshots(paths, config)
+    assert content.digest != take(paths, config, "content").digest
+
+
+def test_monitor_scans_in_full_after_a_burst_too_big_to_trust(tmp_path):
+    project, paths, config, monitor = _monitor_case(tmp_path)
+    monitor.snapshots(paths, config)
+    entry = sorted(project.content.rglob("*.md"))[0]
+    entry.write_text(entry.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")  # its event "lost"
+    for n in range(monitor.FULL_SCAN_ABOVE + 1):
+        monitor.changed(str(project.seeds / f"missing-{n}.txt"))
+    _same_as_full_scan(paths, config, monitor)
