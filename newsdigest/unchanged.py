@@ -219,6 +219,7 @@ class Monitor:
         self._lock = threading.Lock()
         self._dirty: set[str] | None = None  # None: unknown, scan in full
         self._stamps: dict[str, dict[str, Stamp]] = {}
+        self._taken: dict[str, tuple[tuple[Config, Paths], Snapshot]] = {}  # part -> last snapshot
         self.outputs: OutputStamps | None = None  # as the last complete build left them
 
     def changed(self, path: str) -> None:
@@ -239,20 +240,25 @@ class Monitor:
             dirty, self._dirty = self._dirty, set()
         if dirty is None or not self._stamps:
             self._stamps = {part: _stamps(paths, part) for part in ("sources", "content")}
+            self._taken.clear()
         else:
             for path in dirty:
-                self._restat(paths, path)
-        return (take(paths, config, "sources", dict(self._stamps["sources"])),
-                take(paths, config, "content", dict(self._stamps["content"])))
+                self._taken.pop(self._restat(paths, path) or "", None)
+        key = (config, paths)  # another setting is another snapshot (its digest covers both)
+        for part in ("sources", "content"):  # a part no event touched keeps its snapshot
+            if self._taken.get(part, (None,))[0] != key:
+                self._taken[part] = (key, take(paths, config, part, dict(self._stamps[part])))
+        return self._taken["sources"][1], self._taken["content"][1]
 
-    def _restat(self, paths: Paths, path: str) -> None:
+    def _restat(self, paths: Paths, path: str) -> str | None:
+        """Bring one path's stamps up to date; the part it belongs to (None: not an input)."""
         where = _locate(paths, Path(path))
         if where is None:
-            return
+            return None
         part, key = where
         if not key:  # a watched folder itself came or went
             self._stamps[part] = _stamps(paths, part)
-            return
+            return part
         stamps = self._stamps[part]
         try:
             st: os.stat_result | None = os.stat(path)
@@ -268,6 +274,7 @@ class Monitor:
                     del stamps[old]
             if st is not None:
                 stamps.update(scan(Path(path), key + "/"))
+        return part
 
 
 def _locate(paths: Paths, path: Path) -> tuple[str, str] | None:
