@@ -63,7 +63,11 @@ def take(paths: Paths, config: Config, part: str, stamps: dict[str, Stamp] | Non
     head = json.dumps([code_digest(), asdict(config), part, str(paths.root), str(paths.seeds), str(paths.content),
                        str(paths.site), str(paths.templates)])
     digest = hashlib.sha256(head.encode())
-    digest.update(pickle.dumps(sorted(stamps.items()), protocol=5))  # sorted: a Monitor's dict has its own order
+    # in scandir's order, not sorted (sorting 20,000 stamps costs a no-change build 5 %): a
+    # folder's order only changes when files come or go, which changes the digest anyway, and
+    # a Monitor's dict keeps the order of its first scan. An order that differs is at worst a
+    # build that did not need to run, never one skipped
+    digest.update(pickle.dumps(list(stamps.items()), protocol=5))
     racy = tuple(sorted((rel, file_sha256(_file(paths, part, rel))) for rel, (mtime, _, _, ctime) in stamps.items()
                         if now - mtime < RACY_NS or now - ctime < RACY_NS))
     return Snapshot(digest.hexdigest(), racy, stamps if part == "content" else {})
