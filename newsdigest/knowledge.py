@@ -20,16 +20,12 @@ import yaml
 
 from . import code_digest
 from .config import Paths
+from .entries import load_yaml
 from .log import Log
 from .people import Registry
 
 if TYPE_CHECKING:
     from .clean.furniture import Outlets
-
-
-def load_yaml(text: str) -> object:
-    """The one YAML reader for registries (the C loader when PyYAML has it)."""
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ the file system; the stages in between pass frozen values.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import time
 from dataclasses import dataclass, replace
@@ -17,15 +18,13 @@ from .config import LEDGER, Config, Paths
 from .entries import EntryError, parse, to_meta, week_mismatch
 from .ingest import sha256
 from .knowledge import Knowledge, load_knowledge
-import os
-
-from .store import BigDict, FileHashes, file_sha256
 from .log import Log
 from .model import BuildOptions, BuildSummary, EntryMeta, SyncReport
 from .people import Registry
 from .render import SiteWriter
 from .search import SEARCH_SENTINELS, index_site
 from .site import build_model, entry_pages_only, entry_state
+from .store import BigDict, FileHashes, file_sha256
 
 
 ENTRY_CACHE = "entries.pickle"

@@ -260,16 +260,11 @@ class FileHashes:
         self.seen[key] = [*now, digest]
         return digest
 
-    def note(self, key: str, known: Stamp, digest: str) -> None:
-        """A hash the caller already knows for this stamp (from its own cache)."""
-        self.seen[key] = [*known, digest]
-
-    def save(self, prune: bool = True) -> None:
-        """`prune`: keep only what this build looked at, so the file never grows with deleted
-        paths (a build that skipped sync keeps the seeds' hashes it did not look at)."""
-        kept = self.seen if prune else {**self.known, **self.seen}
-        if kept != self.known:
-            write_pickle(self.path, kept)
+    def save(self) -> None:
+        """Keep only what this build looked at, so the file never grows with deleted paths
+        (sync looks at every seed and every entry it made)."""
+        if self.seen != self.known:
+            write_pickle(self.path, self.seen)
 
 
 class BlobCache:

@@ -44,12 +44,28 @@ class Snapshot:
     stamps: dict[str, Stamp] = field(default_factory=dict, compare=False, repr=False)  # content/ only
 
 
+_MISSING: Stamp = (0, -1, 0, 0)
+
+
+def _folders(paths: Paths) -> tuple[tuple[str, Path, str], ...]:
+    """(part, folder, key prefix): how a stamp's key names a file. The settings and registry
+    files in the root are "sources" keyed by their name (`_settings`)."""
+    return (("content", paths.content, ""), ("sources", paths.seeds, "seeds/"),
+            ("sources", paths.templates, "templates/"))
+
+
+def _settings(paths: Paths) -> tuple[Path, ...]:
+    return paths.pyproject, paths.people_overrides, paths.outlet_overrides
+
+
 def _stamps(paths: Paths, part: str) -> dict[str, Stamp]:
-    if part == "content":
-        return scan(paths.content)
-    out = {**scan(paths.seeds, "seeds/"), **scan(paths.templates, "templates/")}
-    for file in (paths.pyproject, paths.people_overrides, paths.outlet_overrides):
-        out[file.name] = file_stamp(file) or _MISSING
+    out: dict[str, Stamp] = {}
+    for owner, folder, prefix in _folders(paths):
+        if owner == part:
+            out.update(scan(folder, prefix))
+    if part == "sources":
+        for file in _settings(paths):
+            out[file.name] = file_stamp(file) or _MISSING
     return out
 
 
@@ -73,15 +89,12 @@ def take(paths: Paths, config: Config, part: str, stamps: dict[str, Stamp] | Non
     return Snapshot(digest.hexdigest(), racy, stamps if part == "content" else {})
 
 
-_MISSING: Stamp = (0, -1, 0, 0)
-
-
 def _file(paths: Paths, part: str, rel: str) -> str:
-    if part == "content":
-        return os.path.join(paths.content, rel)
-    top, _, rest = rel.partition("/")
-    folder = {"seeds": paths.seeds, "templates": paths.templates}.get(top)
-    return os.path.join(folder, rest) if folder is not None and rest else os.path.join(paths.root, rel)
+    """The file a stamp's key names (the inverse of `_locate`)."""
+    for owner, folder, prefix in _folders(paths):
+        if owner == part and rel.startswith(prefix):
+            return os.path.join(folder, rel[len(prefix):])
+    return os.path.join(paths.root, rel)
 
 
 OutputStamps = dict[str, tuple[int, int]]  # output -> (mtime_ns, size)
@@ -283,13 +296,12 @@ class Monitor:
 
 def _locate(paths: Paths, path: Path) -> tuple[str, str] | None:
     """(part, stamp key) of a path, named as _stamps names it; None if not an input."""
-    for part, folder, prefix in (("content", paths.content, ""), ("sources", paths.seeds, "seeds/"),
-                                 ("sources", paths.templates, "templates/")):
+    for part, folder, prefix in _folders(paths):
         if path == folder:
             return part, ""
         if folder in path.parents:
             return part, prefix + path.relative_to(folder).as_posix()
-    for file in (paths.pyproject, paths.people_overrides, paths.outlet_overrides):
+    for file in _settings(paths):
         if path == file:
             return "sources", file.name
     return None
