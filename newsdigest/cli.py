@@ -105,7 +105,7 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
         log.say(summary.line())
         state.finished([str(w) for w in log.warnings])  # the browser reloads now ...
         if summary.search_pages is not None:
-            indexer.request(summary.search_pages)  # ... and search catches up in the background
+            indexer.request(summary.search_pages, last["config"].search_shard_pages)  # ... and search catches up in the background
 
     watcher = Watcher(paths, rebuild, poll=args.poll, say=lambda line: print(line, file=sys.stderr, flush=True),
                       note=monitor.changed)

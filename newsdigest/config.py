@@ -28,6 +28,7 @@ class Config:
     base_url: str = "http://127.0.0.1:8000/"
     feed_items: int = 50
     index_weeks: int = 8
+    search_shard_pages: int = 4000  # the most entries one Pagefind run holds (about 100 KB each)
 
 
 LEDGER = ".newsdigest-ledger.json"  # in content/: which entries the tool made, and from what

@@ -135,7 +135,7 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
     counts = _render(entries, writer, knowledge, config, log)
     search_pages = writer.search_pages()
     if options.search == "now":
-        index_site(paths.site, paths.cache, log, search_pages)
+        index_site(paths.site, paths.cache, log, search_pages, config.search_shard_pages, options.jobs)
     summary = BuildSummary(counts.entries, counts.people, len(synced.generated), counts.written, counts.unchanged,
                            counts.removed, len(log.warnings), time.perf_counter() - started, dict(log.seconds),
                            tuple(synced.generated) + ((LEDGER,) if synced.ledger_written else ()),

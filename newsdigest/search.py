@@ -1,17 +1,25 @@
 """The full-text search index: Pagefind (from PyPI) over the entry pages, kept current cheaply.
 
-Pagefind has no incremental mode, and indexing 10,000 entries takes it about 15 s. So the
-index is kept the way a log-structured store keeps its tables:
+Pagefind has no incremental mode, indexing 10,000 entries in one run takes it about 14 s,
+and its memory grows with the pages it holds (about 100 KB each: 8 GB at 100,000). So the
+index is kept the way a log-structured store keeps its tables, in bounded pieces:
 
-- `site/pagefind/` is the *base*: every entry as it was when the base was last built;
+- `site/pagefind/` is the *base*: every entry as it was when its shard was last built. It is
+  split into shards (`site/pagefind/<n>/`, listed in `shards.json`) of at most about
+  `search_shard_pages` entries each, so one Pagefind run never holds more than that;
+  shards are indexed `jobs` at a time. An entry's shard is a hash of its page path, and
+  the shard count a power of two fixed by the number of entries, so it only changes
+  (re-indexing everything) when the site doubles;
 - `site/pagefind-recent/` is the *delta*: only the entries added or changed since then, plus
   `replaced.json`, the entries (changed or removed) whose base records are out of date.
 
-The search page (static/search.js) queries both, drops base results listed in
+The search page (static/search.js) loads the first shard and merges the others into it
+(Pagefind's mergeIndex), queries the delta beside it, drops base results listed in
 replaced.json, and merges the rest by score. A one-entry edit re-indexes one page in a
-fraction of a second; once the delta outgrows REBUILD_SHARE of the site, the base is rebuilt
-and the delta dropped. What counts as "changed" is the indexed part of the page (the
-`data-pagefind-body` element), so a template edit to the chrome re-indexes nothing.
+fraction of a second; once the delta outgrows REBUILD_SHARE of the site, the shards holding
+a change are rebuilt and the delta dropped. What counts as "changed" is the indexed part of
+the page (the `data-pagefind-body` element), so a template edit to the chrome re-indexes
+nothing.
 
 Only entry pages are indexed (the lists would only repeat them). No filters are declared:
 Pagefind writes filter files in a hash-map order that differs from run to run, and two clean
@@ -27,17 +35,19 @@ import shutil
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .log import Log
 from .store import dump_json, read_pickle, write_atomic, write_pickle
 
 BASE, RECENT = "pagefind", "pagefind-recent"
+SHARDS = "shards.json"  # in the base: its shard folders (the search page loads the first, merges the rest)
 BASE_STATE, RECENT_STATE = "search-base.pickle", "search-recent.pickle"  # in the cache
-REBUILD_SHARE, REBUILD_MIN = 0.05, 100  # a delta larger than both triggers a full rebuild
+REBUILD_SHARE, REBUILD_MIN = 0.05, 100  # a delta larger than both rebuilds the shards it touches
 ENTRY_PAGES = "entries/**/*.html"
 # files whose presence says the index is there (a no-change build checks them, not all 10,000)
-SEARCH_SENTINELS = [f"{BASE}/pagefind.js", f"{BASE}/pagefind-entry.json", f"{RECENT}/replaced.json"]
+SEARCH_SENTINELS = [f"{BASE}/{SHARDS}", f"{RECENT}/replaced.json"]
 
 
 _TAG = re.compile(rb"<(/?[\w-]*)([^>]*)>")
@@ -75,20 +85,43 @@ def _pagefind() -> list[str]:
         return [sys.executable, "-m", "pagefind"]
 
 
-def _run_pagefind(site: Path, output: Path, log: Log, background: bool) -> bool:
+def shard_count(pages: int, shard_pages: int) -> int:
+    """The fewest shards, a power of two, holding `pages` entries at `shard_pages` each. A
+    power of two, so the count (and with it every entry's shard) only changes when the site
+    doubles or halves, not with every entry added."""
+    count = 1
+    while count * shard_pages < pages:
+        count *= 2
+    return count
+
+
+def shard_of(rel: str, count: int) -> int:
+    """An entry page's shard: a hash of its path, so shards fill evenly and an entry stays in
+    its shard for as long as the count holds."""
+    return int.from_bytes(hashlib.sha256(rel.encode()).digest()[:4], "big") % count
+
+
+def _shards(pages: dict[str, str], count: int) -> dict[int, list[str]]:
+    """{shard: its entry pages}, only the shards that hold any."""
+    out: dict[int, list[str]] = {}
+    for rel in sorted(pages):
+        out.setdefault(shard_of(rel, count), []).append(rel)
+    return out
+
+
+def _run_pagefind(site: Path, output: Path, background: bool) -> str | None:
+    """Index the entry pages below `site` into `output`; why not, when it could not."""
     shutil.rmtree(output, ignore_errors=True)
     try:
         done = subprocess.run([*_pagefind(), "--site", str(site), "--glob", ENTRY_PAGES, "--output-path", str(output)],
                               capture_output=True, text=True, timeout=1800,
                               preexec_fn=(lambda: os.nice(15)) if background else None)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        log.warn("site/pagefind", f"search index not built ({exc}); the site works without search")
-        return False
+        return str(exc)
     if done.returncode != 0:
         reason = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["unknown error"]
-        log.warn("site/pagefind", f"search index not built (pagefind: {reason[0]}); the site works without search")
-        return False
-    return True
+        return f"pagefind: {reason[0]}"
+    return None
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -107,23 +140,27 @@ def _url(rel: str) -> str:
 
 
 class SearchIndex:
-    """The base + delta pair for one site/, with its state in the cache."""
+    """The sharded base + delta pair for one site/, with its state in the cache."""
 
-    def __init__(self, site: Path, cache: Path, log: Log, background: bool = False) -> None:
+    def __init__(self, site: Path, cache: Path, log: Log, shard_pages: int, jobs: int = 1,
+                 background: bool = False, rebuild_min: int = REBUILD_MIN) -> None:
         self.site, self.cache, self.log, self.background = site, cache, log, background
-        whole = (site / BASE / "pagefind.js").exists()
-        self.base: dict[str, str] | None = read_pickle(cache / BASE_STATE) if whole else None
+        self.shard_pages, self.jobs, self.rebuild_min = shard_pages, max(1, jobs), rebuild_min
+        base = read_pickle(cache / BASE_STATE) if (site / BASE / SHARDS).exists() else None
+        self.base: dict | None = base if isinstance(base, dict) and "pages" in base else None
         self.recent = read_pickle(cache / RECENT_STATE)
 
     def update(self, pages: dict[str, str]) -> None:
         """Bring the index up to `pages` ({entry page: search_key}) as cheaply as possible."""
-        if self.base is None:
-            self._full(pages)
+        count = shard_count(len(pages), self.shard_pages)
+        if self.base is None or self.base["shards"] != count:
+            self._rebuild(pages, count, None)
             return
-        changed = sorted(rel for rel, key in pages.items() if self.base.get(rel) != key)
-        removed = sorted(set(self.base) - set(pages))
-        if len(changed) + len(removed) > max(REBUILD_MIN, REBUILD_SHARE * len(pages)):
-            self._full(pages)
+        base = self.base["pages"]
+        changed = sorted(rel for rel, key in pages.items() if base.get(rel) != key)
+        removed = sorted(set(base) - set(pages))
+        if len(changed) + len(removed) > max(self.rebuild_min, REBUILD_SHARE * len(pages)):
+            self._rebuild(pages, count, {shard_of(rel, count) for rel in [*changed, *removed]})
             return
         delta = {"changed": {rel: pages[rel] for rel in changed}, "removed": removed}
         if delta == (self.recent or {"changed": {}, "removed": []}) and (self.site / RECENT / "replaced.json").exists():
@@ -131,17 +168,50 @@ class SearchIndex:
         with self.log.stage("search"):
             self._delta(delta)
 
-    def _full(self, pages: dict[str, str]) -> None:
+    def _rebuild(self, pages: dict[str, str], count: int, dirty: set[int] | None) -> None:
+        """Re-index the `dirty` shards (None: all of them, into a new base swapped in whole);
+        the delta is then empty, since every change lay in a rebuilt shard."""
+        shards = _shards(pages, count)
+        whole = dirty is None
+        todo = {n: rels for n, rels in shards.items() if whole or n in dirty}  # type: ignore[operator]
+        staging = self.site / f".{BASE}.new"
         with self.log.stage("search"):
-            building = self.site / f".{BASE}.new"
-            if not _run_pagefind(self.site, building, self.log, self.background):
-                shutil.rmtree(building, ignore_errors=True)
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            if not self._index_shards(todo, staging, every=len(shards) == 1):
+                shutil.rmtree(staging, ignore_errors=True)
                 return
-            _swap(building, self.site / BASE)
+            listing = dump_json({"shards": [str(n) for n in sorted(shards)]}, pretty=False)
+            if whole:
+                write_atomic(staging / SHARDS, listing)
+                _swap(staging, self.site / BASE)
+            else:
+                for n in sorted(dirty or ()):
+                    if n in todo:
+                        _swap(staging / str(n), self.site / BASE / str(n))
+                    else:  # its last entry went: the shard goes too
+                        shutil.rmtree(self.site / BASE / str(n), ignore_errors=True)
+                write_atomic(self.site / BASE / SHARDS, listing)
+                shutil.rmtree(staging, ignore_errors=True)
             self._write_recent({"changed": {}, "removed": []})
-            write_pickle(self.cache / BASE_STATE, pages)
+            write_pickle(self.cache / BASE_STATE, {"shards": count, "pages": pages})
             write_pickle(self.cache / RECENT_STATE, None)
-        self.log.info("search index rebuilt in site/pagefind/")
+        self.log.info(f"search index: {len(todo)} of {len(shards)} shards rebuilt in site/{BASE}/")
+
+    def _index_shards(self, todo: dict[int, list[str]], staging: Path, every: bool) -> bool:
+        """Index each shard into staging/<n>/, `jobs` Pagefind runs at a time. `every`: the
+        one shard holds every entry, so Pagefind reads site/ itself (no scratch copy)."""
+        def one(item: tuple[int, list[str]]) -> str | None:
+            n, rels = item
+            if every:
+                return _run_pagefind(self.site, staging / str(n), self.background)
+            return self._index_only(rels, staging / str(n), f"search-scratch-{n}")
+
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            reasons = [r for r in pool.map(one, sorted(todo.items())) if r]
+        if reasons:
+            self.log.warn(f"site/{BASE}", f"search index not built ({reasons[0]}); the site works without search")
+        return not reasons
 
     def _delta(self, delta: dict) -> None:
         if self._write_recent(delta):
@@ -154,8 +224,11 @@ class SearchIndex:
         which is always there, so the search page never asks for a missing file."""
         building = self.site / f".{RECENT}.new"
         shutil.rmtree(building, ignore_errors=True)
-        if delta["changed"] and not self._index_only(delta["changed"], building):
-            return False
+        if delta["changed"]:
+            reason = self._index_only(sorted(delta["changed"]), building, "search-scratch")
+            if reason:
+                self.log.warn(f"site/{RECENT}", f"search index not built ({reason}); the site works without search")
+                return False
         replaced = [_url(rel) for rel in sorted([*delta["changed"], *delta["removed"]])]
         building.mkdir(parents=True, exist_ok=True)
         write_atomic(building / "replaced.json",
@@ -163,26 +236,34 @@ class SearchIndex:
         _swap(building, self.site / RECENT)
         return True
 
-    def _index_only(self, pages: dict[str, str], output: Path) -> bool:
-        """Index just these pages: hard links to them in a scratch site with the same layout."""
-        scratch = self.cache / "search-scratch"
+    def _index_only(self, pages: list[str], output: Path, scratch_name: str) -> str | None:
+        """Index just these pages: hard links to them in a scratch site with the same layout
+        (Pagefind takes a folder, not a list of files)."""
+        scratch = self.cache / scratch_name
         shutil.rmtree(scratch, ignore_errors=True)
+        folders: set[str] = set()
         for rel in pages:
-            target = scratch / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            folder = os.path.dirname(rel)
+            if folder not in folders:
+                os.makedirs(scratch / folder, exist_ok=True)
+                folders.add(folder)
             try:
-                os.link(self.site / rel, target)
+                os.link(self.site / rel, scratch / rel)
             except OSError:
-                shutil.copyfile(self.site / rel, target)
+                try:
+                    shutil.copyfile(self.site / rel, scratch / rel)
+                except OSError:
+                    continue  # gone since it was rendered: the next build indexes it again
         try:
-            return _run_pagefind(scratch, output, self.log, self.background)
+            return _run_pagefind(scratch, output, self.background)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-def index_site(site: Path, cache: Path, log: Log, pages: dict[str, str], background: bool = False) -> None:
+def index_site(site: Path, cache: Path, log: Log, pages: dict[str, str], shard_pages: int,
+               jobs: int = 1, background: bool = False) -> None:
     """`background`: at low CPU priority, so a rebuild under --watch is never slowed by it."""
-    SearchIndex(site, cache, log, background).update(pages)
+    SearchIndex(site, cache, log, shard_pages, jobs, background).update(pages)
 
 
 def pages_in_manifest(manifest: dict) -> dict[str, str]:
@@ -198,16 +279,16 @@ class SearchIndexer:
 
     def __init__(self, site: Path, cache: Path, quiet: bool) -> None:
         self.site, self.cache, self.quiet = site, cache, quiet
-        self.pages: dict[str, str] | None = None
+        self.pages: tuple[dict[str, str], int] | None = None
         self.lock = threading.Lock()
         self.wanted = threading.Event()
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="search-index", daemon=True)
         self.thread.start()
 
-    def request(self, pages: dict[str, str]) -> None:
+    def request(self, pages: dict[str, str], shard_pages: int) -> None:
         with self.lock:
-            self.pages = pages
+            self.pages = (pages, shard_pages)
         self.wanted.set()
 
     def _loop(self) -> None:
@@ -216,9 +297,9 @@ class SearchIndexer:
                 continue
             self.wanted.clear()
             with self.lock:
-                pages, self.pages = self.pages, None
-            if pages is not None:
-                index_site(self.site, self.cache, Log(quiet=self.quiet), pages, background=True)
+                wanted, self.pages = self.pages, None
+            if wanted is not None:  # one Pagefind run at a time: a background job keeps memory low
+                index_site(self.site, self.cache, Log(quiet=self.quiet), *wanted, jobs=1, background=True)
 
     def stop(self) -> None:
         self.stopped.set()

@@ -4,7 +4,9 @@ and dark, saved as test artifacts in tests/artifacts/screenshots/."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -108,6 +110,13 @@ def test_reader_journey_index_week_person_entry_and_back(browser, served):
     assert _errors(browser) == []
 
 
+def _indexed_text(page: Path) -> str:
+    """The text of a page's indexed element (what Pagefind reads), tags dropped."""
+    html = page.read_text(encoding="utf-8")
+    start = html.index("data-pagefind-body")
+    return re.sub(r"<[^>]+>", " ", html[start: html.index("</article>", start)])
+
+
 def _results(browser, url: str) -> list[str]:
     """The result links a served search page shows for its ?q= (waits for the status line)."""
     from selenium.webdriver.support.ui import WebDriverWait
@@ -131,10 +140,17 @@ def test_search_finds_entries_when_served(browser, served):
     assert _errors(browser) == []
 
 
-def test_search_after_an_edit_and_a_removal_shows_the_current_entries(browser, tmp_path):
-    """Edited entries are found by their new words and not twice; removed ones not at all."""
+@pytest.mark.parametrize("shard_pages", [None, 2])
+def test_search_after_an_edit_and_a_removal_shows_the_current_entries(browser, tmp_path, shard_pages):
+    """Edited entries are found by their new words and not twice; removed ones not at all;
+    with a one-shard base and with a base in several shards (merged by the page)."""
     project = make_project(tmp_path / "p")
+    if shard_pages:
+        with open(project.root / "pyproject.toml", "a", encoding="utf-8") as handle:
+            handle.write(f"search_shard_pages = {shard_pages}\n")
     assert project.build().code == 0
+    shards = json.loads((project.site / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"]
+    assert (len(shards) > 1) == bool(shard_pages)
     entry = next(p for p in project.entries() if p.stem == "umerov-meets-stoltenberg-in-brussels")
     entry.write_text(entry.read_text(encoding="utf-8").replace("## Article", "## Article\n\nQuokkafeather.", 1),
                      encoding="utf-8")
@@ -151,6 +167,10 @@ def test_search_after_an_edit_and_a_removal_shows_the_current_entries(browser, t
         assert len(umerov) == len(set(umerov)) and any("umerov-meets-stoltenberg" in u for u in umerov)
         papperger = _results(browser, server.url + "search/index.html?q=Papperger")  # named only in the removed one
         assert not any(gone.stem in u for u in papperger)
+        every = _results(browser, server.url + "search/index.html?q=Stoltenberg")
+        naming = {p.parent.name for p in project.site.glob("entries/*/index.html")
+                  if "stoltenberg" in _indexed_text(p).lower()}
+        assert sorted(u.rstrip("/").rsplit("/", 1)[-1] for u in every) == sorted(naming)  # from every shard
         assert _errors(browser) == []
     finally:
         server.stop()

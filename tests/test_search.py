@@ -3,7 +3,16 @@ inside the indexed element, never classes, wrappers or anything outside it."""
 
 from __future__ import annotations
 
-from newsdigest.search import search_key
+import gzip
+import json
+from pathlib import Path
+
+from newsdigest.log import Log
+from newsdigest.render import MANIFEST
+from newsdigest.search import SearchIndex, pages_in_manifest, search_key, shard_count, shard_of
+from newsdigest.store import read_pickle
+
+from .conftest import Project
 
 PAGE = b'<html><nav>menu</nav><article class="entry" data-pagefind-body><h1>Title</h1><p>Body text</p></article>' \
        b'<footer>Footer</footer></html>'
@@ -37,7 +46,7 @@ def test_only_entry_pages_are_indexed():
 
 def test_a_template_edit_to_markup_only_reindexes_nothing(project):
     assert project.build().code == 0
-    entry_json = project.site / "pagefind" / "pagefind-entry.json"
+    entry_json = project.site / "pagefind" / "0" / "pagefind-entry.json"
     before = entry_json.stat().st_mtime_ns
     template = project.root / "templates" / "entry.html"
     template.write_text(template.read_text(encoding="utf-8").replace("<h1>", '<h1 class="headline">', 1),
@@ -46,3 +55,82 @@ def test_a_template_edit_to_markup_only_reindexes_nothing(project):
     assert result.code == 0 and "wrote site/entries/" in result.err  # every entry page changed ...
     assert "search index" not in result.err  # ... but not what search reads
     assert entry_json.stat().st_mtime_ns == before
+
+
+def _sharded(project: Project, shard_pages: int = 2) -> None:
+    with open(project.root / "pyproject.toml", "a", encoding="utf-8") as handle:
+        handle.write(f"search_shard_pages = {shard_pages}\n")
+
+
+def _indexed_urls(bundle: Path) -> list[str]:
+    """The page URLs one Pagefind bundle holds, read from its (gzipped JSON) fragments."""
+    urls = []
+    for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(fragment.read_bytes())
+        urls.append(json.loads(data[data.index(b"{"):])["url"])
+    return urls
+
+
+def _shards(project: Project) -> dict[str, list[str]]:
+    listing = json.loads((project.site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    return {name: _indexed_urls(project.site / "pagefind" / name) for name in listing["shards"]}
+
+
+def _entry_urls(project: Project) -> list[str]:
+    return sorted(f"/{p.parent.relative_to(project.site).as_posix()}/" for p in project.site.glob("entries/*/index.html"))
+
+
+def test_shard_count_is_a_power_of_two_that_changes_only_when_the_site_doubles():
+    assert [shard_count(n, 4000) for n in (0, 1, 4000, 4001, 8000, 8001, 100_000)] == [1, 1, 1, 2, 2, 4, 32]
+    pages = [f"entries/e{i}/index.html" for i in range(4000)]
+    spread = [sum(1 for rel in pages if shard_of(rel, 4) == n) for n in range(4)]
+    assert min(spread) > 800 and [shard_of(rel, 4) for rel in pages] == [shard_of(rel, 4) for rel in pages]
+
+
+def test_a_sharded_index_holds_every_entry_exactly_once(project):
+    _sharded(project)
+    assert project.build().code == 0
+    shards = _shards(project)
+    found = [url for urls in shards.values() for url in urls]
+    assert len(shards) > 1 and all(shards.values())
+    assert sorted(found) == _entry_urls(project)  # each entry once, none missing
+
+
+def test_a_large_change_rebuilds_only_the_shards_it_touches(project):
+    """Past the delta's limit, the shard holding the edited entry is re-indexed and the delta
+    emptied; every other shard keeps its files as they were."""
+    _sharded(project)
+    assert project.build().code == 0
+    entry = next(p for p in project.entries() if p.stem == "umerov-meets-stoltenberg-in-brussels")
+    entry.write_text(entry.read_text(encoding="utf-8").replace("## Article", "## Article\n\nQuokkafeather.", 1),
+                     encoding="utf-8")
+    assert project.build().code == 0  # one change: the delta holds it
+    assert json.loads((project.site / "pagefind-recent" / "replaced.json").read_text())["index"] is True
+    base = project.site / "pagefind"
+    before = _inodes(base)
+    pages = pages_in_manifest(_outputs(project))
+    count = read_pickle(project.root / ".newsdigest-cache" / "site" / "search-base.pickle")["shards"]
+    dirty = str(shard_of("entries/umerov-meets-stoltenberg-in-brussels/index.html", count))
+    SearchIndex(project.site, project.root / ".newsdigest-cache" / "site", Log(quiet=True), 2,
+                rebuild_min=0).update(pages)
+    after = _inodes(base)
+    kept = {rel for rel in before if rel.split("/")[0] not in (dirty, "shards.json")}
+    assert kept and all(after.get(rel) == before[rel] for rel in kept)
+    assert any(before.get(rel) != ino for rel, ino in after.items() if rel.split("/")[0] == dirty)
+    replaced = json.loads((project.site / "pagefind-recent" / "replaced.json").read_text())
+    assert replaced == {"index": False, "replaced": []}
+    shards = _shards(project)
+    assert sorted(url for urls in shards.values() for url in urls) == _entry_urls(project)
+    text = b"".join(gzip.decompress(f.read_bytes()) for f in (project.site / "pagefind" / dirty).rglob("*.pf_fragment"))
+    assert b"Quokkafeather" in text
+
+
+def _inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def _outputs(project: Project) -> dict:
+    from newsdigest.store import BigDict
+
+    assert (project.root / ".newsdigest-cache" / "site" / MANIFEST).exists()
+    return BigDict(project.root / ".newsdigest-cache" / "site" / "outputs.pickle").load()

@@ -238,6 +238,7 @@ def test_a_build_after_watch_brings_search_up_to_date_instead_of_trusting_the_st
     first = project.run("--verbose")
     assert first.returncode == 0
     assert "stat check" not in first.stderr
-    assert (project.site / "pagefind" / "pagefind.js").is_file()
+    assert (project.site / "pagefind" / "shards.json").is_file()
+    assert (project.site / "pagefind" / "0" / "pagefind.js").is_file()
     second = project.run("--verbose")
     assert second.returncode == 0 and "stat check" in second.stderr

@@ -3,7 +3,8 @@
 // links to people and weeks.
 //
 // The index comes in two parts (see newsdigest/search.py): pagefind/ holds every entry as of
-// its last full build, pagefind-recent/ the entries changed since. Both are searched; base
+// its shard's last build, in shards (pagefind/shards.json lists them: the first is loaded, the
+// others merged into it), pagefind-recent/ the entries changed since. Both are searched; base
 // results for entries listed in pagefind-recent/replaced.json are dropped, the rest merged
 // by score.
 (function () {
@@ -25,20 +26,26 @@
   var list = document.getElementById("search-results");
   var moreButton = document.getElementById("search-more");
 
-  async function load(folder) {
+  async function load(folder, merged) {
     var pf = await import(new URL(folder + "pagefind.js", root).href);
     await pf.options({ baseUrl: root.pathname });
     await pf.init();
+    for (var i = 0; i < merged.length; i++) {
+      await pf.mergeIndex(new URL(merged[i], root).pathname, { baseUrl: root.pathname });
+    }
     return pf;
   }
 
   async function setUp() {
-    var found = [{ pf: await load("pagefind/"), recent: false }];
+    var listing = await fetch(new URL("pagefind/shards.json", root));
+    if (!listing.ok) { throw new Error("no search index"); }
+    var shards = (await listing.json()).shards.map(function (name) { return "pagefind/" + name + "/"; });
+    var found = shards.length ? [{ pf: await load(shards[0], shards.slice(1)), recent: false }] : [];
     var answer = await fetch(new URL("pagefind-recent/replaced.json", root)).catch(function () { return null; });
     if (answer && answer.ok) {
       var recent = await answer.json();
       recent.replaced.forEach(function (url) { replaced.add(root.pathname + url); });
-      if (recent.index) { found.push({ pf: await load("pagefind-recent/"), recent: true }); }
+      if (recent.index) { found.push({ pf: await load("pagefind-recent/", []), recent: true }); }
     }
     return found;
   }
