@@ -30,9 +30,10 @@
     var pf = await import(new URL(folder + "pagefind.js", root).href);
     await pf.options({ baseUrl: root.pathname });
     await pf.init();
-    for (var i = 0; i < merged.length; i++) {
-      await pf.mergeIndex(new URL(merged[i], root).pathname, { baseUrl: root.pathname });
-    }
+    // all shards at once (one round trip, not one per shard); each joins in the order asked
+    await Promise.all(merged.map(function (folder) {
+      return pf.mergeIndex(new URL(folder, root).pathname, { baseUrl: root.pathname });
+    }));
     return pf;
   }
 
