@@ -210,8 +210,11 @@ class SearchIndex:
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
             reasons = [r for r in pool.map(one, sorted(todo.items())) if r]
         if reasons:
-            self.log.warn(f"site/{BASE}", f"search index not built ({reasons[0]}); the site works without search")
+            self._not_built(BASE, reasons[0])
         return not reasons
+
+    def _not_built(self, folder: str, reason: str) -> None:
+        self.log.warn(f"site/{folder}", f"search index not built ({reason}); the site works without search")
 
     def _delta(self, delta: dict) -> None:
         if self._write_recent(delta):
@@ -227,7 +230,7 @@ class SearchIndex:
         if delta["changed"]:
             reason = self._index_only(sorted(delta["changed"]), building, "search-scratch")
             if reason:
-                self.log.warn(f"site/{RECENT}", f"search index not built ({reason}); the site works without search")
+                self._not_built(RECENT, reason)
                 return False
         replaced = [_url(rel) for rel in sorted([*delta["changed"], *delta["removed"]])]
         building.mkdir(parents=True, exist_ok=True)

@@ -134,3 +134,15 @@ def _outputs(project: Project) -> dict:
 
     assert (project.root / ".newsdigest-cache" / "site" / MANIFEST).exists()
     return BigDict(project.root / ".newsdigest-cache" / "site" / "outputs.pickle").load()
+
+
+def test_a_pagefind_failure_is_one_warning_and_leaves_no_half_index(tmp_path):
+    """An index Pagefind cannot build (here: a page with no text) costs one warning naming
+    site/pagefind; nothing half-built is swapped in, and the build goes on."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    (site / "entries" / "empty").mkdir(parents=True)
+    (site / "entries" / "empty" / "index.html").write_bytes(b"")
+    log = Log(quiet=True)
+    SearchIndex(site, cache, log, 4000).update({"entries/empty/index.html": "k"})
+    assert [(w.file, "search index not built" in w.message) for w in log.warnings] == [("site/pagefind", True)]
+    assert not (site / "pagefind").exists() and not list(site.glob(".pagefind*"))
