@@ -109,6 +109,11 @@ def _shards(pages: dict[str, str], count: int) -> dict[int, list[str]]:
     return out
 
 
+def _no_delta() -> dict:
+    """The delta when the base holds every entry as it is."""
+    return {"changed": {}, "removed": []}
+
+
 def _run_pagefind(site: Path, output: Path, background: bool) -> str | None:
     """Index the entry pages below `site` into `output`; why not, when it could not."""
     shutil.rmtree(output, ignore_errors=True)
@@ -163,7 +168,7 @@ class SearchIndex:
             self._rebuild(pages, count, {shard_of(rel, count) for rel in [*changed, *removed]})
             return
         delta = {"changed": {rel: pages[rel] for rel in changed}, "removed": removed}
-        if delta == (self.recent or {"changed": {}, "removed": []}) and (self.site / RECENT / "replaced.json").exists():
+        if delta == (self.recent or _no_delta()) and (self.site / RECENT / "replaced.json").exists():
             return
         with self.log.stage("search"):
             self._delta(delta)
@@ -173,7 +178,8 @@ class SearchIndex:
         the delta is then empty, since every change lay in a rebuilt shard."""
         shards = _shards(pages, count)
         whole = dirty is None
-        todo = {n: rels for n, rels in shards.items() if whole or n in dirty}  # type: ignore[operator]
+        wanted = set(shards) if dirty is None else dirty
+        todo = {n: rels for n, rels in shards.items() if n in wanted}
         staging = self.site / f".{BASE}.new"
         with self.log.stage("search"):
             shutil.rmtree(staging, ignore_errors=True)
@@ -186,14 +192,14 @@ class SearchIndex:
                 write_atomic(staging / SHARDS, listing)
                 _swap(staging, self.site / BASE)
             else:
-                for n in sorted(dirty or ()):
+                for n in sorted(wanted):
                     if n in todo:
                         _swap(staging / str(n), self.site / BASE / str(n))
                     else:  # its last entry went: the shard goes too
                         shutil.rmtree(self.site / BASE / str(n), ignore_errors=True)
                 write_atomic(self.site / BASE / SHARDS, listing)
                 shutil.rmtree(staging, ignore_errors=True)
-            self._write_recent({"changed": {}, "removed": []})
+            self._write_recent(_no_delta())
             write_pickle(self.cache / BASE_STATE, {"shards": count, "pages": pages})
             write_pickle(self.cache / RECENT_STATE, None)
         self.log.info(f"search index: {len(todo)} of {len(shards)} shards rebuilt in site/{BASE}/")
@@ -300,9 +306,9 @@ class SearchIndexer:
                 continue
             self.wanted.clear()
             with self.lock:
-                wanted, self.pages = self.pages, None
-            if wanted is not None:  # one Pagefind run at a time: a background job keeps memory low
-                index_site(self.site, self.cache, Log(quiet=self.quiet), *wanted, jobs=1, background=True)
+                job, self.pages = self.pages, None
+            if job is not None:  # one Pagefind run at a time: a background job keeps memory low
+                index_site(self.site, self.cache, Log(quiet=self.quiet), *job, jobs=1, background=True)
 
     def stop(self) -> None:
         self.stopped.set()
