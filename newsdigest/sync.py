@@ -10,6 +10,7 @@ than in a cache so that a fresh clone still knows which entries are pristine.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -62,26 +63,41 @@ class _Sync:
         self.cache = BlobCache(paths.cache / "clean.sqlite")
 
     def run(self, jobs: int, executor: str) -> SyncReport:
-        """Plan, process and apply seeds a chunk at a time: memory holds one chunk's bytes,
-        not the archive's. One executor serves every chunk."""
+        """Plan, process and apply seeds a chunk at a time: memory holds at most two chunks'
+        bytes, never the archive's. The next chunk is planned (read, hashed, its shared lines
+        found) while the pool still works on the last one, so no core waits on the planning.
+        One executor serves every chunk."""
         with self.log.stage("scan"):
             seeds = list_seeds(self.paths.seeds)
         with mapper(self.knowledge, jobs, executor) as run:
+            in_flight: tuple[Iterable[SeedResult], int] | None = None
             for start in range(0, len(seeds), CHUNK):
-                with self.log.stage("scan"):
-                    planned = [t for t in (self._plan(name) for name in seeds[start : start + CHUNK]) if t]
-                    tasks = [self._from_cache(t) for t in with_boilerplate(planned)]
-                    del planned
-                for result in self.log.progress(run(tasks), len(tasks), "pages"):
-                    for stage, seconds in zip(("ingest", "clean", "understand"), result.seconds):
-                        self.log.seconds[stage] += seconds
-                    with self.log.stage("entries"):
-                        self._apply(result)
+                tasks = self._tasks(seeds[start : start + CHUNK])
+                if in_flight is not None:  # the pool works on the last chunk while this one was planned
+                    self._collect(*in_flight)
+                in_flight = (run(tasks), len(tasks))
+                del tasks
+            if in_flight is not None:
+                self._collect(*in_flight)
         with self.log.stage("entries"):
             self._retire(set(seeds))
             self._save()
             self.cache.close()
         return self.report
+
+    def _tasks(self, names: list[str]) -> list[SeedTask]:
+        """One chunk's work: the seeds that need it, with their shared lines and cache hits."""
+        with self.log.stage("scan"):
+            planned = [t for t in (self._plan(name) for name in names) if t]
+            return [self._from_cache(t) for t in with_boilerplate(planned)]
+
+    def _collect(self, results: Iterable[SeedResult], total: int) -> None:
+        """Apply a chunk's results in seed order, as the pool hands them back."""
+        for result in self.log.progress(results, total, "pages"):
+            for stage, seconds in zip(("ingest", "clean", "understand"), result.seconds):
+                self.log.seconds[stage] += seconds
+            with self.log.stage("entries"):
+                self._apply(result)
 
     def _plan(self, name: str) -> SeedTask | None:
         """What to do with one seed; None when nothing needs doing."""
@@ -134,8 +150,8 @@ class _Sync:
 
     def _apply(self, result: SeedResult) -> None:
         name, sha = result.name, result.sha256
-        if result.cached is False:
-            self.cache.put(self.cache_keys[name], result.cleaned)
+        if result.packed is not None:
+            self.cache.put(self.cache_keys[name], result.packed)
         old = self.ledger.get(name)
         if isinstance(result.entry, Skip):
             self._skip(name, sha, old, result.entry.reason)

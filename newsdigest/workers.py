@@ -19,6 +19,7 @@ from .executors import open_executor
 from .ingest import ingest
 from .knowledge import Knowledge
 from .model import Article, Entry, RawPage, Skip
+from .store import pack
 
 _INLINE_BELOW = 24  # fewer tasks than this run in-process: a pool costs more than it saves
 
@@ -37,10 +38,9 @@ class SeedTask:
 class SeedResult:
     name: str
     sha256: str
-    cleaned: Article | Skip
+    packed: bytes | None  # the clean result for the cache (`store.pack`); None when it came from there
     entry: Entry | Skip
     seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # ingest, clean, understand
-    cached: bool = False  # the clean result came from the cache (nothing new to store)
 
 
 _KNOWLEDGE: Knowledge | None = None
@@ -60,12 +60,12 @@ def process_seed(task: SeedTask) -> SeedResult:
         raw = task.raw if task.raw is not None else ingest(task.name, task.data or b"")
         t1 = time.perf_counter()
         cleaned = raw if isinstance(raw, Skip) else _safe_clean(raw, task.boilerplate)
+    packed = None if task.cached is not None else pack(cleaned)  # counted as cleaning
     t2 = time.perf_counter()
-    hit = task.cached is not None
     if isinstance(cleaned, Skip):
-        return SeedResult(task.name, task.sha256, cleaned, cleaned, (t1 - t0, t2 - t1, 0.0), hit)
+        return SeedResult(task.name, task.sha256, packed, cleaned, (t1 - t0, t2 - t1, 0.0))
     entry = understand(cleaned, task.name, task.sha256, _KNOWLEDGE.registry)
-    return SeedResult(task.name, task.sha256, cleaned, entry, (t1 - t0, t2 - t1, time.perf_counter() - t2), hit)
+    return SeedResult(task.name, task.sha256, packed, entry, (t1 - t0, t2 - t1, time.perf_counter() - t2))
 
 
 def _safe_clean(raw, boilerplate: frozenset[str]) -> Article | Skip:

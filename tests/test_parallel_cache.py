@@ -52,6 +52,22 @@ def test_parallel_build_equals_serial_build(serial, tmp_path):
     assert _bytes(project.content) == _bytes(serial.content)
 
 
+def test_chunks_planned_while_the_pool_works_give_the_one_chunk_build(serial, tmp_path, monkeypatch):
+    """Sync plans the next chunk of seeds while the pool still cleans the last one. With
+    chunks of 50 (two go to the pool, the last 20 run in-process), every seed must still
+    end up as the entry a build of one chunk makes, in the same ledger."""
+    import newsdigest.sync
+    import newsdigest.workers
+
+    monkeypatch.setattr(newsdigest.sync, "CHUNK", 50)
+    monkeypatch.setattr(newsdigest.workers, "CHUNK", 50)
+    project = make_project(tmp_path / "p", seeds=[])
+    _corpus(project, 120)
+    assert project.build("--jobs", "2", "--quiet").code == 0
+    assert _bytes(project.content) == _bytes(serial.content)
+    assert _bytes(project.site) == _bytes(serial.site)
+
+
 def test_cached_rebuild_after_an_edit_equals_a_clean_build(serial, tmp_path):
     work = tmp_path / "work"
     shutil.copytree(serial.root, work)
