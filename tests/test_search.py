@@ -146,3 +146,68 @@ def test_a_pagefind_failure_is_one_warning_and_leaves_no_half_index(tmp_path):
     SearchIndex(site, cache, log, 4000).update({"entries/empty/index.html": "k"})
     assert [(w.file, "search index not built" in w.message) for w in log.warnings] == [("site/pagefind", True)]
     assert not (site / "pagefind").exists() and not list(site.glob(".pagefind*"))
+
+
+def _page(site: Path, slug: str, text: str) -> str:
+    """An entry page as the site has it, replaced the way the renderer replaces one (a rename,
+    so a new inode)."""
+    rel = f"entries/{slug}/index.html"
+    (site / rel).parent.mkdir(parents=True, exist_ok=True)
+    tmp = site / f"{rel}.tmp"
+    tmp.write_text(f'<!doctype html><html lang="en"><head><title>{slug}</title></head><body>'
+                   f'<article data-pagefind-body><h1>{slug}</h1><p>{text}</p></article></body></html>',
+                   encoding="utf-8")
+    tmp.replace(site / rel)
+    return rel
+
+
+def _farm_links(cache: Path) -> dict[str, int]:
+    """{farm/page: inode} for every scratch farm the index keeps in the cache."""
+    return {f"{farm.name}/{p.relative_to(farm).as_posix()}": p.stat().st_ino
+            for farm in cache.glob("search-scratch-*") if farm.is_dir() for p in farm.rglob("*.html")}
+
+
+def test_scratch_farms_are_kept_and_a_rebuilt_shard_relinks_only_its_changed_pages(tmp_path):
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    slugs = ["ankara", "berlin", "chisinau", "dublin", "espoo", "faro"]
+    pages = {_page(site, slug, f"Talks in {slug}."): slug for slug in slugs}
+    SearchIndex(site, cache, Log(quiet=True), 2).update(pages)
+    before = _farm_links(cache)
+    assert sorted(rel.split("/", 1)[1] for rel in before) == sorted(pages)  # every page linked once
+    assert all((site / rel.split("/", 1)[1]).stat().st_ino == ino for rel, ino in before.items())
+
+    edited = _page(site, "berlin", "Talks in Berlin about Quokkafeather.")
+    gone = "entries/faro/index.html"
+    (site / gone).unlink()
+    now = {rel: key for rel, key in pages.items() if rel != gone} | {edited: "edited"}
+    ctimes = {rel: (site / rel).stat().st_ctime_ns for rel in now}  # a new link to a page changes its ctime
+    SearchIndex(site, cache, Log(quiet=True), 2, rebuild_min=0).update(now)
+    after = _farm_links(cache)
+    assert sorted(rel.split("/", 1)[1] for rel in after) == sorted(now)  # the removed page left its farm
+    assert all((site / rel.split("/", 1)[1]).stat().st_ino == ino for rel, ino in after.items())
+    assert [rel for rel in sorted(now) if (site / rel).stat().st_ctime_ns != ctimes[rel]] == [edited]
+    listing = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"]
+    urls = sorted(url for name in listing for url in _indexed_urls(site / "pagefind" / name))
+    assert urls == sorted(f"/{rel[: -len('index.html')]}" for rel in now)
+    text = b"".join(gzip.decompress(f.read_bytes()) for f in (site / "pagefind").rglob("*.pf_fragment"))
+    assert b"Quokkafeather" in text
+
+
+def test_a_farm_left_without_its_list_is_made_afresh(tmp_path):
+    """A build stopped while it changed a farm leaves no list beside it; the next one must not
+    index what that farm may still hold."""
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    pages = {_page(site, slug, f"Talks in {slug}."): slug for slug in ["ankara", "berlin", "chisinau", "dublin"]}
+    SearchIndex(site, cache, Log(quiet=True), 2).update(pages)
+    farm = next(f for f in cache.glob("search-scratch-*") if f.is_dir())
+    ghost = farm / "entries" / "ghost" / "index.html"
+    ghost.parent.mkdir(parents=True)
+    ghost.write_text('<html lang="en"><body><article data-pagefind-body><p>Ghost page.</p></article></body></html>',
+                     encoding="utf-8")
+    farm.with_name(farm.name + ".pickle").unlink()
+    (site / "pagefind" / "shards.json").unlink()  # no base: the next update rebuilds every shard
+    SearchIndex(site, cache, Log(quiet=True), 2).update(pages)
+    assert not ghost.exists()
+    listing = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"]
+    urls = sorted(url for name in listing for url in _indexed_urls(site / "pagefind" / name))
+    assert urls == sorted(f"/{rel[: -len('index.html')]}" for rel in pages)
