@@ -18,21 +18,32 @@ from contextlib import contextmanager
 from typing import Any
 
 
+_PID = [os.getpid()]  # the temp-name suffix; a forked worker takes its own (below)
+os.register_at_fork(after_in_child=lambda: _PID.__setitem__(0, os.getpid()))
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Readers see the old bytes or the new, never half a file (rename is atomic).
 
     No fsync: a static site is rebuilt from its sources after a power cut, and an fsync per
-    file made a cold build of 10,000 articles several seconds slower.
+    file made a cold build of 10,000 articles several seconds slower. A bare file descriptor
+    rather than `open()`: Python's file object adds an fstat, an ioctl and lseeks to every
+    file, four system calls of eight, about 20 % of a new file's cost on this disk.
     """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{_PID[0]}.tmp")
     try:
-        handle = open(tmp, "wb")
+        fd = os.open(tmp, _CREATE, 0o666)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(tmp, "wb")
+        fd = os.open(tmp, _CREATE, 0o666)
     try:
-        with handle:
-            handle.write(data)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

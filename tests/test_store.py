@@ -1,14 +1,18 @@
 """BigDict: a large cache dict saved as base + delta must always load back exactly what was
-saved last, whatever mix of small and large changes came before."""
+saved last, whatever mix of small and large changes came before. The atomic writer: exact
+bytes, no temp file left, and a temp name no other process shares."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
+import stat
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsdigest.store import BigDict
+from newsdigest.store import BigDict, write_atomic
 
 
 def test_a_small_change_writes_only_a_delta(tmp_path):
@@ -68,3 +72,28 @@ def test_any_sequence_of_saves_loads_back_the_last(tmp_path_factory, versions):
         store.save(version)
         assert BigDict(path).load() == version
     shutil.rmtree(folder)
+
+
+def test_write_atomic_writes_new_replaces_old_and_leaves_no_temp_file(tmp_path):
+    big = bytes(range(256)) * 40_000  # 10 MB: more than one write() may take
+    target = tmp_path / "entries" / "new-folder" / "index.html"
+    write_atomic(target, big)
+    assert target.read_bytes() == big
+    write_atomic(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["index.html"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask  # as open() would make it
+
+
+def _temp_suffix(_: object) -> bool:
+    import newsdigest.store
+
+    return newsdigest.store._PID[0] == os.getpid()
+
+
+def test_a_forked_worker_names_its_temp_files_by_its_own_pid():
+    """Two processes writing the same page must never share a temp file name."""
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.map(_temp_suffix, [None]) == [True]
