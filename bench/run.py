@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -32,13 +33,18 @@ def _build(proj: Path, jobs: int | None, extra: list[str]) -> dict:
     cmd = [sys.executable, str(REPO / "build.py"), "--quiet", "--report", str(report), *extra]
     if jobs:
         cmd += ["--jobs", str(jobs)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(cmd, cwd=proj, capture_output=True, text=True)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"build failed ({done.returncode}):\n{done.stderr[-3000:]}")
     data = json.loads(report.read_text())
     data["wall"] = wall
+    # CPU seconds of the build and everything it waited for (pool workers, Pagefind): on a
+    # shared machine whose wall time drifts with its neighbours, the steadier figure
+    data["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     data["warning_lines"] = sum(1 for line in done.stderr.splitlines() if line.startswith("warning:"))
     return data
 
@@ -82,10 +88,10 @@ def run(n: int, jobs: int | None, out: Path, only: set[str] | None = None) -> li
 
 
 def table(n: int, rows: list[tuple[str, dict]]) -> str:
-    head = ["row", "wall s"] + STAGES + ["written", "peak RSS MiB"]
+    head = ["row", "wall s", "CPU s"] + STAGES + ["written", "peak RSS MiB"]
     lines = [f"n = {n}", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, r in rows:
-        cells = [label, f"{r['wall']:.2f}"] + [f"{r['stages'].get(s, 0.0):.2f}" for s in STAGES]
+        cells = [label, f"{r['wall']:.2f}", f"{r.get('cpu', 0.0):.1f}"] + [f"{r['stages'].get(s, 0.0):.2f}" for s in STAGES]
         cells += [str(r["written"]), f"{r['peak_rss_mib']:.0f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
