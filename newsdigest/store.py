@@ -19,7 +19,8 @@ from typing import Any
 
 
 _PID = [os.getpid()]  # the temp-name suffix; a forked worker takes its own (below)
-os.register_at_fork(after_in_child=lambda: _PID.__setitem__(0, os.getpid()))
+if hasattr(os, "register_at_fork"):  # POSIX; elsewhere workers are spawned and import afresh
+    os.register_at_fork(after_in_child=lambda: _PID.__setitem__(0, os.getpid()))
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
