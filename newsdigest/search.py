@@ -44,6 +44,7 @@ from .store import dump_json, read_pickle, remove, write_atomic, write_pickle
 BASE, RECENT = "pagefind", "pagefind-recent"
 SHARDS = "shards.json"  # in the base: its shard folders (the search page loads the first, merges the rest)
 BASE_STATE, RECENT_STATE = "search-base.pickle", "search-recent.pickle"  # in the cache
+FARM = "search-scratch"  # in the cache: the hard-link folders Pagefind reads (see SearchIndex._farm)
 REBUILD_SHARE, REBUILD_MIN = 0.05, 100  # a delta larger than both rebuilds the shards it touches
 ENTRY_PAGES = "entries/**/*.html"
 # files whose presence says the index is there (a no-change build checks them, not all 10,000)
@@ -183,7 +184,7 @@ class SearchIndex:
         staging = self.site / f".{BASE}.new"
         with self.log.stage("search"):
             if whole:
-                self.drop_farms({"search-scratch", *(f"search-scratch-{n}" for n in shards if len(shards) > 1)})
+                self._drop_farms({_farm_name(None), *(_farm_name(n) for n in shards if len(shards) > 1)})
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir(parents=True)
             if not self._index_shards(todo, staging, every=len(shards) == 1):
@@ -213,7 +214,7 @@ class SearchIndex:
             n, rels = item
             if every:
                 return _run_pagefind(self.site, staging / str(n), self.background)
-            return self._index_only(rels, staging / str(n), f"search-scratch-{n}")
+            return self._index_only(rels, staging / str(n), _farm_name(n))
 
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
             reasons = [r for r in pool.map(one, sorted(todo.items())) if r]
@@ -236,7 +237,7 @@ class SearchIndex:
         building = self.site / f".{RECENT}.new"
         shutil.rmtree(building, ignore_errors=True)
         if delta["changed"]:
-            reason = self._index_only(sorted(delta["changed"]), building, "search-scratch")
+            reason = self._index_only(sorted(delta["changed"]), building, _farm_name(None))
             if reason:
                 self._not_built(RECENT, reason)
                 return False
@@ -279,14 +280,19 @@ class SearchIndex:
         write_pickle(listing, sorted(wanted))
         return scratch
 
-    def drop_farms(self, keep: set[str]) -> None:
+    def _drop_farms(self, keep: set[str]) -> None:
         """Scratch farms no shard count in use names (the site halved since they were made)."""
-        for farm in self.cache.glob("search-scratch*"):
+        for farm in self.cache.glob(f"{FARM}*"):
             if farm.name.removesuffix(".pickle") not in keep:
                 if farm.is_dir():
                     shutil.rmtree(farm, ignore_errors=True)
                 else:
                     farm.unlink(missing_ok=True)
+
+
+def _farm_name(shard: int | None) -> str:
+    """A scratch farm's folder in the cache: one per shard, and one (None) for the delta."""
+    return FARM if shard is None else f"{FARM}-{shard}"
 
 
 def _link(page: Path, link: Path) -> None:

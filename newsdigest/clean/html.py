@@ -7,8 +7,10 @@ wins over the modified date.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+from typing import NamedTuple
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -46,17 +48,13 @@ def _json_ld(tree: HtmlElement) -> dict:
 
 def _meta(tree: HtmlElement, *names: str) -> str | None:
     for name in names:
-        tag = _first(tree, f".//meta[@property='{name}']")
+        tag = tree.find(f".//meta[@property='{name}']")  # find: the first in document order
         if tag is None:
-            tag = _first(tree, f".//meta[@name='{name}']")
+            tag = tree.find(f".//meta[@name='{name}']")
         if tag is not None and tag.get("content"):
             return normalize_line(tag.get("content"))
     return None
 
-
-def _first(tree: HtmlElement, path: str) -> HtmlElement | None:
-    """The first element on `path` in document order (what BeautifulSoup's `find` gave)."""
-    return tree.find(path)
 
 
 def _names(value: object) -> tuple[str, ...]:
@@ -71,7 +69,7 @@ def _names(value: object) -> tuple[str, ...]:
 
 def _title_parts(tree: HtmlElement) -> list[str]:
     """'Site | Headline' or 'Headline – Site' split into its parts (longest is the headline)."""
-    tag = _first(tree, ".//title")
+    tag = tree.find(".//title")
     if tag is None or not tag.text:
         return []
     return [p for p in _TITLE_SPLIT.split(normalize_line(tag.text)) if p]
@@ -79,7 +77,7 @@ def _title_parts(tree: HtmlElement) -> list[str]:
 
 def _title(tree: HtmlElement, ld: dict, extracted: str | None) -> str | None:
     """What the page commits to most: JSON-LD headline, og:title, h1, <title>, the extractor."""
-    h1 = _first(tree, ".//h1")
+    h1 = tree.find(".//h1")
     parts = _title_parts(tree)
     for candidate in (ld.get("headline"), _meta(tree, "og:title"), " ".join(h1.itertext()) if h1 is not None else None,
                       max(parts, key=len) if parts else None, extracted):
@@ -102,7 +100,7 @@ def _date(tree: HtmlElement, ld: dict, extracted: str | None):
             day = found[0].as_date() if found else None
         if day:
             return day
-    time_tag = _first(tree, ".//time[@datetime]")
+    time_tag = tree.find(".//time[@datetime]")
     if time_tag is not None:
         day = parse_date(str(time_tag.get("datetime"))[:10])
         if day:
@@ -150,26 +148,33 @@ def clean_html(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
     blocks = _blocks(text)
     if sum(word_count(b.text) for b in blocks) < _MIN_BODY_WORDS:
         return Skip(_TOO_LITTLE)
-    title = own[0] or _title(tree, ld, getattr(doc, "title", None))
+    title = own.title or _title(tree, ld, getattr(doc, "title", None))
     if not title:
         return Skip("no headline found in the HTML page")
     blocks = _after_headline(blocks, title)
-    day = own[1] or _date(tree, ld, getattr(doc, "date", None))
+    day = own.day or _date(tree, ld, getattr(doc, "date", None))
     if day is None:
         return Skip("no publication date found in the HTML page")
-    authors = own[2] or _names(getattr(doc, "author", None))
-    site = own[3] or _site(tree, ld, title)
+    authors = own.authors or _names(getattr(doc, "author", None))
+    site = own.site or _site(tree, ld, title)
     source = site or getattr(doc, "sitename", None) or outlets.identify(raw.text[:20000])
     return Article(title=title, date=day, source=normalize_line(source) if source else None,
                    authors=tuple(a for a in authors if a != source), blocks=blocks)
 
 
-def _own_metadata(tree: HtmlElement, ld: dict) -> tuple:
-    """(title, date, authors, site) from the page's own JSON-LD, meta tags, h1 and <title>;
-    None where the page says nothing (then trafilatura's guess is the fallback)."""
+class _Own(NamedTuple):
+    """What the page's own JSON-LD, meta tags, h1 and <title> say; None where they say
+    nothing (then trafilatura's guess is the fallback)."""
+    title: str | None
+    day: dt.date | None
+    authors: tuple[str, ...] | None
+    site: str | None
+
+
+def _own_metadata(tree: HtmlElement, ld: dict) -> _Own:
     title = _title(tree, ld, None)
     authors = _names(ld.get("author")) or _names(_meta(tree, "author", "article:author"))
-    return (title, _date(tree, ld, None), authors or None, _site(tree, ld, title) if title else None)
+    return _Own(title, _date(tree, ld, None), authors or None, _site(tree, ld, title) if title else None)
 
 
 def _site(tree: HtmlElement, ld: dict, title: str) -> str | None:
