@@ -16,14 +16,16 @@ def parser() -> argparse.ArgumentParser:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--watch", action="store_true", help="build, then rebuild on every change")
     mode.add_argument("--serve", action="store_true", help="--watch plus a live-reloading preview server")
-    p.add_argument("--clean", action="store_true", help="drop site/ and caches, then a full build")
+    p.add_argument("--clean", action="store_true", help="drop what the tool made in site/ and its caches, then a full build")
+    p.add_argument("--prune", action="store_true",
+                   help="retire entries whose seeds are gone even when that is more than half of them")
     for name in ("seeds", "content", "site", "templates"):
         p.add_argument(f"--{name}", metavar="DIR", type=Path, help=f"the {name} folder (default: ./{name})")
     p.add_argument("--base-url", metavar="URL", help="absolute base for links in feeds and the sitemap")
     p.add_argument("--jobs", metavar="N", type=int, help="parallel workers (default: number of cores)")
     p.add_argument("--executor", default="process", metavar="KIND",
                    help="process | dask-local | dask://HOST:PORT (default: process)")
-    p.add_argument("--port", type=int, default=8000, help="preview port for --serve (default: 8000)")
+    p.add_argument("--port", type=_port, default=8000, help="preview port for --serve (default: 8000)")
     p.add_argument("--poll", action="store_true", help="poll for changes (bind mounts, WSL, NFS)")
     p.add_argument("--strict", action="store_true", help="exit 1 if anything was skipped or warned")
     p.add_argument("--report", metavar="FILE", type=Path,
@@ -32,6 +34,17 @@ def parser() -> argparse.ArgumentParser:
     talk.add_argument("--quiet", action="store_true", help="only warnings")
     talk.add_argument("--verbose", action="store_true", help="say what was rebuilt and why")
     return p
+
+
+def _port(text: str) -> int:
+    """A TCP port (0 lets the system pick one); anything else is a usage error."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {port}")
+    return port
 
 
 def _paths(args: argparse.Namespace, root: Path) -> Paths:
@@ -133,7 +146,7 @@ def _build_once(paths: Paths, config, options: BuildOptions, log: Log):
     from . import unchanged
 
     started = time.perf_counter()
-    verdict = None if options.clean else unchanged.check(paths, config)
+    verdict = None if options.clean or options.prune else unchanged.check(paths, config)
     if verdict is not None and verdict.nothing_changed and verdict.state is not None:
         return unchanged.replay(verdict.state, log, started)
     from .pipeline import build
@@ -148,18 +161,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.executor not in ("process", "dask-local") and not args.executor.startswith("dask://"):
         return _usage_error(f"--executor must be process, dask-local or dask://HOST:PORT, not {args.executor!r}")
     paths = _paths(args, Path.cwd())
+    problem = paths.problem(frozenset(n for n in ("seeds", "content", "site", "templates") if getattr(args, n)))
+    if problem:
+        return _usage_error(problem)
     try:
         config = load_config(paths.pyproject, {"base_url": args.base_url})
     except ConfigError as exc:
         return _usage_error(str(exc))
-    if not paths.templates.is_dir():
-        return _usage_error(f"templates folder not found: {paths.templates}")
     if args.executor != "process":
         try:
             import distributed  # noqa: F401
         except ImportError:
             return _usage_error("--executor dask needs the dask extra: pip install 'newsdigest[dask]'")
-    options = BuildOptions(jobs=args.jobs or default_jobs(), executor=args.executor, clean=args.clean)
+    options = BuildOptions(jobs=args.jobs or default_jobs(), executor=args.executor, clean=args.clean,
+                           prune=args.prune)
     if args.watch or args.serve:
         return _watch(args, paths, config, options)
     log = Log(quiet=args.quiet, verbose=args.verbose)

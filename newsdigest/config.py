@@ -47,6 +47,38 @@ class Paths:
         """Caches sit beside site/, one folder per site folder, never inside it."""
         return self.site.parent / ".newsdigest-cache" / self.site.name
 
+    def problem(self, given: frozenset[str] = frozenset()) -> str | None:
+        """Why these folders cannot be built with, in one line; None when they can. Checked
+        before anything is touched: a mistyped path must cost nothing. `given`: the folders
+        named by a flag (a missing one is a typo; a missing default seeds/ is just empty)."""
+        folders = {"seeds": self.seeds, "content": self.content, "site": self.site,
+                   "templates": self.templates, "cache": self.cache.parent}
+        for name, folder in folders.items():
+            if folder.exists() and not folder.is_dir():
+                return f"the {name} folder is not a folder: {folder}"
+        if not self.templates.is_dir():
+            return f"templates folder not found: {self.templates}"
+        if "seeds" in given and not self.seeds.exists():
+            return f"seeds folder not found: {self.seeds}"
+        for name, folder in folders.items():
+            if folder == self.root or folder in self.root.parents:
+                return (f"the {name} folder ({folder}) is the project folder or holds it; "
+                        f"give a folder inside it (e.g. --{name} {name})")
+        names = list(folders)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                if _within(folders[a], folders[b]):
+                    inner, outer = a, b
+                elif _within(folders[b], folders[a]):
+                    inner, outer = b, a
+                else:
+                    continue
+                how = "is" if folders[a] == folders[b] else "is inside"
+                return (f"the {inner} folder ({folders[inner]}) {how} the {outer} folder "
+                        f"({folders[outer]}): one build's writes would reach the other; "
+                        "give folders that do not overlap")
+        return None
+
     @property
     def people_overrides(self) -> Path:
         return self.root / "people.yaml"
@@ -58,6 +90,10 @@ class Paths:
     @property
     def pyproject(self) -> Path:
         return self.root / "pyproject.toml"
+
+
+def _within(inner: Path, outer: Path) -> bool:
+    return inner == outer or outer in inner.parents
 
 
 def load_config(pyproject: Path, overrides: dict[str, object]) -> Config:

@@ -15,6 +15,7 @@ import yaml
 
 from .dates import parse_date
 from .model import Entry, EntryMeta, iso_week
+from .textutil import normalize_line, publishable
 
 try:
     _Dumper: type = yaml.CSafeDumper
@@ -129,7 +130,7 @@ def parse(text: str) -> ParsedEntry:
 def body_of(text: str) -> str:
     """Just the Markdown body: the page renderer needs no front matter (read and checked
     already), and loading YAML again for every page cost a tenth of a cold build's render."""
-    return _split(text)[1]
+    return publishable(_split(text)[1])
 
 
 def _names(meta: dict, key: str) -> tuple[str, ...]:
@@ -138,14 +139,15 @@ def _names(meta: dict, key: str) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
         raise EntryError(f"'{key}' must be a list of names")
-    return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+    names = (normalize_line(str(v)) for v in value)
+    return tuple(dict.fromkeys(n for n in names if n))
 
 
 def to_meta(parsed: ParsedEntry, path: str, slug: str, sha256: str) -> EntryMeta:
     """The site's view of an entry; validates every field the site needs."""
     meta = parsed.meta
     title = meta.get("title")
-    if not isinstance(title, (str, int, float)) or not str(title).strip():
+    if not isinstance(title, (str, int, float)) or not normalize_line(str(title)):
         raise EntryError("'title' is missing or empty")
     day = parse_date(meta.get("date"))
     if day is None:
@@ -153,11 +155,11 @@ def to_meta(parsed: ParsedEntry, path: str, slug: str, sha256: str) -> EntryMeta
     source = meta.get("source")
     seed = meta.get("seed")
     return EntryMeta(
-        slug=slug, path=path, sha256=sha256, title=str(title).strip(), date=day,
-        source=str(source).strip() if source not in (None, "") else None,
+        slug=slug, path=path, sha256=sha256, title=normalize_line(str(title)), date=day,
+        source=normalize_line(str(source)) or None if source not in (None, "") else None,
         authors=_names(meta, "authors"), people=_names(meta, "people"),
-        summary=str(meta.get("summary") or "").strip(),
-        seed=str(seed) if seed else None,
+        summary=normalize_line(str(meta.get("summary") or "")),
+        seed=publishable(str(seed)) or None if seed else None,
     )
 
 

@@ -10,6 +10,7 @@ import hashlib
 import re
 
 from .model import RawPage, Skip
+from .textutil import publishable
 
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<\?xml[^>]*>\s*<html)", re.I)
 _BOMS = (
@@ -32,7 +33,7 @@ def decode(data: bytes) -> str | None:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(codec, errors="replace")
-    if b"\x00" in data[:4096]:
+    if data[:4096].count(b"\x00") > 16:  # binary, or UTF-16 without a BOM; a stray NUL is not
         return None
     try:
         return data.decode("utf-8")
@@ -98,7 +99,7 @@ def ingest(name: str, data: bytes) -> RawPage | Skip:
     text = decode(data)
     if text is None or _looks_binary(text):
         return Skip("binary or undecodable bytes, not a text or HTML page")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = publishable(text.replace("\r\n", "\n").replace("\r", "\n"))
     form = "html" if _HTML_START.match(data.lstrip(b"\xef\xbb\xbf")) or name.lower().endswith(
         (".html", ".htm")) else "text"
     return RawPage(name=name, sha256=sha256(data), text=text, form=form)

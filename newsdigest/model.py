@@ -119,6 +119,7 @@ class BuildOptions:
     jobs: int = 1
     executor: str = "process"
     clean: bool = False
+    prune: bool = False  # retire entries even when more than half of them would go at once
     search: str = "now"  # "now": index before returning; "later": the caller indexes (watch mode)
 
 

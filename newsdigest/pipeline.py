@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
+import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,10 +21,11 @@ from .knowledge import Knowledge, load_knowledge
 from .log import Log
 from .model import BuildOptions, BuildSummary, EntryMeta, SyncReport
 from .people import Registry
-from .render import SiteWriter
+from .render import SiteWriter, clean_outputs
 from .search import SEARCH_SENTINELS, index_site
 from .site import build_model, entry_pages_only, entry_state
-from .store import BigDict, FileHashes, file_sha256
+from .store import OUTSIDE, BigDict, FileHashes, file_sha256
+from .textutil import printable_name, slug as make_slug
 
 
 ENTRY_CACHE = "entries.pickle"
@@ -60,6 +61,10 @@ def read_entries(paths: Paths, registry: Registry, log: Log, snapshot: unchanged
     folder = str(paths.content)
     for rel in sorted(r for r in snapshot.stamps if _is_entry(r)):
         stamp, cached = snapshot.stamps[rel], old.get(rel)
+        if stamp == OUTSIDE:
+            log.warn(f"content/{printable_name(rel)}", "a symbolic link to a file outside content/; "
+                     "left out of the site (not read)")
+            continue
         if cached is None or cached[0] != stamp or rel in racy:
             sha = racy.get(rel) or file_sha256(os.path.join(folder, rel))
             if cached is None or cached[1] != sha:
@@ -83,12 +88,22 @@ def read_entries(paths: Paths, registry: Registry, log: Log, snapshot: unchanged
 def _checked(rel: str, cached: tuple, log: Log, seen: dict[str, str]) -> EntryMeta | None:
     _, _, meta, problem, note = cached
     if problem:
-        log.warn(f"content/{rel}", problem)
+        log.warn(f"content/{printable_name(rel)}", problem)
         return None
     if note:
-        log.warn(f"content/{rel}", note)
-    slug = _unique_slug(rel.rsplit("/", 1)[-1][:-3], rel, seen, log)
+        log.warn(f"content/{printable_name(rel)}", note)
+    slug = _unique_slug(page_slug(rel.rsplit("/", 1)[-1][:-3]), rel, seen, log)
     return replace(meta, slug=slug) if meta.slug != slug else meta
+
+
+_URL_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
+
+
+def page_slug(stem: str) -> str:
+    """The entry's page name: its file name, when that is safe in a URL as it is (the tool's
+    own names always are); otherwise (spaces, '?', '#', other scripts, bytes that are not
+    UTF-8) the file name made into a slug, so every link to it works."""
+    return stem if _URL_SAFE.fullmatch(stem) else make_slug(printable_name(stem))
 
 
 def _canonical(people: tuple[str, ...], registry: Registry) -> tuple[str, ...]:
@@ -109,8 +124,9 @@ def _unique_slug(stem: str, rel: str, seen: dict[str, str], log: Log) -> str:
     if stem not in seen:
         seen[stem] = rel
         return stem
-    made = f"{stem}-{sha256(rel.encode())[:6]}"
-    log.warn(f"content/{rel}", f"same file name as content/{seen[stem]}; its page is entries/{made}/")
+    made = f"{stem}-{sha256(printable_name(rel).encode())[:6]}"
+    log.warn(f"content/{printable_name(rel)}", f"same page name as content/{printable_name(seen[stem])}; "
+             f"its page is entries/{made}/")
     seen[made] = rel
     return made
 
@@ -121,8 +137,7 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
     `monitor`: under --watch, what the watcher saw change (so the check stats only that)."""
     started = time.perf_counter()
     if options.clean:
-        for folder in (paths.site, paths.cache):
-            shutil.rmtree(folder, ignore_errors=True)
+        clean_outputs(paths, log)
         verdict = None
     verdict = verdict or unchanged.check(paths, config, monitor)
     unchanged.forget(paths)  # a build that stops half-way must not leave a stale record
@@ -182,7 +197,7 @@ def _body_edits(entries: Entries, writer: SiteWriter, knowledge: Knowledge) -> s
     not be built. None when anything else changed (a title, a date, people, an entry added
     or removed, templates, registry, settings): then the whole model is built."""
     old = writer.old_state.get("entries")
-    if not entries.earlier or not old or not writer.same_templates_and_registry(knowledge.digest):
+    if writer.recovering or not entries.earlier or not old or not writer.same_templates_and_registry(knowledge.digest):
         return None
     by_path = {m.path: m for m in entries.metas if m.path in entries.earlier}
     for rel, before in entries.earlier.items():
@@ -201,7 +216,7 @@ def _sync(paths: Paths, config: Config, knowledge: Knowledge, log: Log, options:
     """seeds -> content, unless the stat check proved seeds, registries, templates, settings
     and the ledger untouched since the last build: then sync has nothing to do (edits and
     deletions in content/ are only ever kept), and its warnings are the last build's."""
-    if verdict.same_sources:
+    if verdict.same_sources and not options.prune:
         log.info("seeds, registries, templates and settings as the last build left them: nothing to sync")
         for file, message in verdict.sync_warnings():
             log.warn(file, message)
@@ -210,7 +225,7 @@ def _sync(paths: Paths, config: Config, knowledge: Knowledge, log: Log, options:
 
     before = len(log.warnings)
     hashes = FileHashes(paths.cache / "hashes.pickle")
-    synced = sync(paths, knowledge, log, hashes, options.jobs, options.executor)
+    synced = sync(paths, knowledge, log, hashes, options.jobs, options.executor, options.prune)
     hashes.save()
     warnings = [(w.file, w.message) for w in log.warnings[before:]]
     return synced, warnings, unchanged.take(paths, config, "content")
@@ -220,5 +235,5 @@ def site_inputs(metas: list[EntryMeta], knowledge: Knowledge, templates: str) ->
     """One hash of everything the site is made from: if it matches, site/ is current."""
     digest = hashlib.sha256(f"{knowledge.digest}|{templates}".encode())
     for m in sorted(metas, key=lambda m: m.path):
-        digest.update(f"{m.path}|{m.slug}|{m.sha256}|{'|'.join(m.people)}\n".encode())
+        digest.update(f"{m.path}|{m.slug}|{m.sha256}|{'|'.join(m.people)}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()

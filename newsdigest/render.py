@@ -15,6 +15,7 @@ import json
 import os
 import pickle
 import posixpath
+import shutil
 from collections import deque
 from collections.abc import Iterator
 from itertools import chain, islice
@@ -35,9 +36,12 @@ from .feeds import render_feed
 from .log import Log
 from .search import pages_in_manifest, search_key
 from .site import ALL, PEOPLE, REGISTRY, WEEKS, Page, SiteModel
-from .store import BigDict, read_pickle, remove, write_atomic, write_pickle
+from .store import BigDict, Guard, Journal, read_pickle, remove, temp_name, write_atomic, write_pickle
+from .textutil import printable_name
 
 MANIFEST = "manifest.pickle"
+OUTPUTS = "outputs.pickle"  # in the cache: every output's fingerprint, bytes hash and dependencies
+JOURNAL = "journal-site"  # in the cache: outputs being written (see store.Journal)
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False})
 
 
@@ -114,7 +118,16 @@ class PageRenderer:
         self.content, self.config = content, config
 
     def render(self, page: Page) -> tuple[bytes | None, tuple[str, str] | None]:
-        """(bytes, None), or (None, (file, problem)) when the page cannot be made."""
+        """(bytes, None), or (None, (file, problem)) when the page cannot be made: whatever
+        goes wrong with one page (text a feed library refuses, a template's bug) costs that
+        page, never the build."""
+        try:
+            return self._render(page)
+        except Exception as exc:  # noqa: BLE001 - one warning naming the page's source
+            culprit = f"content/{page.body_from}" if page.body_from else f"site/{page.path}"
+            return None, (printable_name(culprit), f"cannot be rendered ({type(exc).__name__}: {exc})")
+
+    def _render(self, page: Page) -> tuple[bytes | None, tuple[str, str] | None]:
         if page.kind == "feed":
             return render_feed(page.data, self.config), None
         if page.kind == "sitemap":
@@ -166,7 +179,7 @@ class SiteWriter:
         self.paths, self.config, self.log, self.jobs, self.executor = paths, config, log, jobs, executor
         self.renderer = PageRenderer(paths.templates, paths.content, config, paths.cache / "jinja")
         manifest = read_pickle(paths.cache / MANIFEST) or {}
-        self.outputs_store = BigDict(paths.cache / "outputs.pickle")
+        self.outputs_store = BigDict(paths.cache / OUTPUTS)
         self.entries_store = BigDict(paths.cache / "entry-state.pickle")
         self.old = self.outputs_store.load()
         self.old_inputs = manifest.get("inputs")
@@ -174,6 +187,26 @@ class SiteWriter:
         self.new: dict[str, dict] = {}
         self.report = RenderReport()
         self.failed = False
+        self.guard = Guard(paths.site)
+        self.refused: set[str] = set()
+        self.journal = Journal(paths.cache / JOURNAL)
+        self.recovering = self._recover()
+
+    def _recover(self) -> bool:
+        """A build killed while writing left notes of the outputs it was writing: they are
+        the tool's own files, but the manifest does not know what they now hold. Each is
+        rendered again (or removed, if no page makes it any more), its temp file is removed,
+        and nothing is taken on trust from the manifest this time."""
+        notes, pids = self.journal.left()
+        if not notes:
+            return False
+        self.old = dict(self.old)  # never change the loaded dict in place (BigDict.save)
+        for rel in notes:
+            for pid in pids:
+                temp_name(self.paths.site / rel, pid).unlink(missing_ok=True)
+            self.old[rel] = {"fp": b"", "sha": b""}
+        self.old_inputs = None
+        return True
 
     @functools.cached_property
     def templates_digest(self) -> str:
@@ -247,8 +280,9 @@ class SiteWriter:
                     self.new[page.path] = dict(self.old[page.path], failed=True)
                 continue
             self._emit(page.path, data, fp, "new" if page.path not in self.old else "inputs changed")
-            self.new[page.path].update(deps=sorted(page.deps), tpl=self._template_digest(page))
-        self.failed = bool(problems)
+            if page.path in self.new:
+                self.new[page.path].update(deps=sorted(page.deps), tpl=self._template_digest(page))
+        self.failed = self.failed or bool(problems)
         for (file, message), pages in problems.items():  # one warning per problem, not per page
             count = f"{len(pages)} pages" if len(pages) > 1 else "1 page"
             self.log.warn(file, f"{message}; {count} kept as last built (e.g. site/{pages[0]})")
@@ -273,6 +307,7 @@ class SiteWriter:
         self.entries_store.save(state["entries"])
         rest = {k: v for k, v in state.items() if k != "entries"}
         write_pickle(self.paths.cache / MANIFEST, {"inputs": inputs, "state": rest})
+        self.journal.clear()  # the manifest now knows every output this build wrote
 
     def _untouched(self, page: Page, changed: set[str]) -> bool:
         """Carry a page over without even fingerprinting it: nothing it shows changed."""
@@ -346,6 +381,9 @@ class SiteWriter:
         sha = hashlib.sha256(data).digest()
         old = self.old.get(rel)
         target = self.paths.site / rel
+        if not self.guard.allows(target):
+            self._refuse(rel)
+            return
         self.new[rel] = {"fp": fp, "sha": sha}
         key = search_key(rel, data)
         if key is not None:
@@ -354,9 +392,20 @@ class SiteWriter:
             self.report.unchanged += 1
             return
         with self.log.stage("write"):
+            self.journal.note(rel)
             write_atomic(target, data)
         self.report.written.append(rel)
         self.log.info(f"wrote site/{rel} ({reason})")
+
+    def _refuse(self, rel: str) -> None:
+        """An output whose folder is a symbolic link out of site/: not written through it."""
+        self.failed = True
+        parts = rel.split("/")
+        link = next(("/".join(parts[:i]) for i in range(1, len(parts))
+                     if (self.paths.site / "/".join(parts[:i])).is_symlink()), rel)
+        if link not in self.refused:
+            self.refused.add(link)
+            self.log.warn(f"site/{link}", "a symbolic link out of site/; nothing is written through it")
 
     def _static(self) -> None:
         folder = self.paths.templates / "static"
@@ -374,6 +423,8 @@ class SiteWriter:
 
     def _remove_stale(self) -> None:
         for rel in sorted(set(self.old) - set(self.new)):
+            if not self.guard.allows(self.paths.site / rel):
+                continue
             remove(self.paths.site / rel, self.paths.site)
             self.report.removed.append(rel)
             self.log.info(f"removed site/{rel} (its source is gone)")
@@ -387,3 +438,27 @@ def _sitemap(urls: list[str], base: str) -> bytes:
         ET.SubElement(ET.SubElement(root, "url"), "loc").text = base + loc.lstrip("/")
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+def clean_outputs(paths: Paths, log: Log) -> None:
+    """--clean: remove what this tool made for this site (every output the manifest and a
+    killed build's journal name, the search index) and the caches; nothing else. A file
+    someone put in site/ by hand stays."""
+    from .search import own_folders
+
+    cache = paths.cache
+    owned = set(BigDict(cache / OUTPUTS).load()) | set(Journal(cache / JOURNAL).left()[0])
+    guard = Guard(paths.site)
+    for rel in sorted(owned):
+        target = paths.site / rel
+        if guard.allows(target):
+            remove(target, paths.site)
+    for folder in own_folders(paths.site):
+        if folder.is_symlink():
+            folder.unlink()
+        elif folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    left = sum(1 for p in paths.site.rglob("*") if p.is_file()) if paths.site.is_dir() else 0
+    if left:
+        log.info(f"--clean: {left} file(s) in site/ were not made by this tool and are kept")

@@ -115,9 +115,24 @@ def _no_delta() -> dict:
     return {"changed": {}, "removed": []}
 
 
+def own_folders(site: Path) -> list[Path]:
+    """Every folder of site/ the search index owns: the base, the delta, and their staging
+    and retired copies (a build killed mid-swap can leave those)."""
+    names = [BASE, RECENT]
+    return [site / n for n in names] + [site / f".{n}.{kind}" for n in names for kind in ("new", "old")]
+
+
+def _clear(folder: Path) -> None:
+    """Remove a folder of ours; a symbolic link in its place is removed, never followed."""
+    if folder.is_symlink():
+        folder.unlink()
+    elif folder.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _run_pagefind(site: Path, output: Path, background: bool) -> str | None:
     """Index the entry pages below `site` into `output`; why not, when it could not."""
-    shutil.rmtree(output, ignore_errors=True)
+    _clear(output)
     try:
         done = subprocess.run([*_pagefind(), "--site", str(site), "--glob", ENTRY_PAGES, "--output-path", str(output)],
                               capture_output=True, text=True, timeout=1800,
@@ -133,11 +148,11 @@ def _run_pagefind(site: Path, output: Path, background: bool) -> str | None:
 def _swap(new: Path, target: Path) -> None:
     """Replace a folder with a freshly built one, so a reader meets the old or the new index."""
     old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
+    _clear(old)
+    if target.exists() or target.is_symlink():
         os.replace(target, old)
     os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
+    _clear(old)
 
 
 def _url(rel: str) -> str:
@@ -158,6 +173,12 @@ class SearchIndex:
 
     def update(self, pages: dict[str, str]) -> None:
         """Bring the index up to `pages` ({entry page: search_key}) as cheaply as possible."""
+        linked = [f for f in own_folders(self.site) if f.is_symlink()]
+        if linked:  # never index into (or delete through) a link to another folder
+            self._not_built(linked[0].name, "it is a symbolic link; remove it")
+            return
+        for folder in own_folders(self.site)[2:]:
+            _clear(folder)  # staging left by a killed build
         count = shard_count(len(pages), self.shard_pages)
         if self.base is None or self.base["shards"] != count:
             self._rebuild(pages, count, None)
@@ -185,12 +206,13 @@ class SearchIndex:
         with self.log.stage("search"):
             if whole:
                 self._drop_farms({_farm_name(None), *(_farm_name(n) for n in shards if len(shards) > 1)})
-            shutil.rmtree(staging, ignore_errors=True)
+            _clear(staging)
             staging.mkdir(parents=True)
             if not self._index_shards(todo, staging, every=len(shards) == 1):
                 shutil.rmtree(staging, ignore_errors=True)
                 return
             listing = dump_json({"shards": [str(n) for n in sorted(shards)]}, pretty=False)
+            self._forget()  # killed from here to the end, the next build rebuilds in full
             if whole:
                 write_atomic(staging / SHARDS, listing)
                 _swap(staging, self.site / BASE)
@@ -225,7 +247,13 @@ class SearchIndex:
     def _not_built(self, folder: str, reason: str) -> None:
         self.log.warn(f"site/{folder}", f"search index not built ({reason}); the site works without search")
 
+    def _forget(self) -> None:
+        """Drop the record of what the index holds, before changing what it holds."""
+        for name in (BASE_STATE, RECENT_STATE):
+            (self.cache / name).unlink(missing_ok=True)
+
     def _delta(self, delta: dict) -> None:
+        (self.cache / RECENT_STATE).unlink(missing_ok=True)
         if self._write_recent(delta):
             write_pickle(self.cache / RECENT_STATE, delta)
             self.log.info(f"search index: {len(delta['changed'])} changed and {len(delta['removed'])} removed "
@@ -235,7 +263,7 @@ class SearchIndex:
         """site/pagefind-recent/: the delta's own index (if any page changed) and replaced.json,
         which is always there, so the search page never asks for a missing file."""
         building = self.site / f".{RECENT}.new"
-        shutil.rmtree(building, ignore_errors=True)
+        _clear(building)
         if delta["changed"]:
             reason = self._index_only(sorted(delta["changed"]), building, _farm_name(None))
             if reason:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from .model import EntryMeta
 from .people import Registry
-from .textutil import slug as make_slug
+from .textutil import printable_name, slug as make_slug
 
 
 ALL = "@all"  # depends on every entry (lists with counts, the sitemap)
@@ -87,7 +87,7 @@ def _card(e: EntryMeta, refs: dict[str, dict]) -> dict:
 
 def _guid(e: EntryMeta) -> str:
     """Stable across hosts, rebuilds and title edits: the seed's name (or the entry's path)."""
-    return f"newsdigest:{e.seed or e.path}"
+    return f"newsdigest:{printable_name(e.seed or e.path)}"
 
 
 def _deps(cards: list[dict], *extra: str) -> frozenset[str]:

@@ -10,17 +10,20 @@ than in a cache so that a fresh clone still knows which entries are pristine.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from .config import LEDGER, Paths
-from .entries import meta_of, to_markdown
+from .entries import EntryError, meta_of, parse, to_markdown
 from .ingest import sha256
 from .log import Log
 from .model import Entry, Skip, SyncReport
-from .store import BlobCache, FileHashes, read_json, remove, walk_files, write_atomic, write_json
-from .textutil import slug as make_slug
+from .store import (BlobCache, FileHashes, Guard, Journal, file_sha256, read_json, remove, temp_name, walk_files,
+                    write_atomic, write_json)
+from .textutil import printable_name, slug as make_slug
 from . import code_digest
 from .clean.boilerplate import CHUNK
 from .knowledge import Knowledge
@@ -34,33 +37,92 @@ class Record:
     entry: str | None = None  # path relative to content/; None when the seed was skipped
     entry_sha256: str | None = None
     skipped: str | None = None  # the reason, re-warned on every build while it holds
+    moved: bool = False  # the entry was moved or renamed by hand: it stays where it was put
 
 
-def list_seeds(seeds: Path) -> list[str]:
-    return walk_files(seeds)
+JOURNAL = "journal-content"  # in the cache: entries being written (see store.Journal)
+
+
+def list_seeds(seeds: Path, outside: list[str] | None = None) -> dict[str, str]:
+    """{printable name: name on disk} of every seed; links out of seeds/ go to `outside`."""
+    return {printable_name(rel): rel for rel in walk_files(seeds, outside=outside)}
 
 
 def list_entries(content: Path) -> list[str]:
     return walk_files(content, ".md")
 
 
+def contained(rel: object) -> str | None:
+    """`rel` when it names a file inside its folder (relative, no '..'), else None: a path
+    from the ledger must never lead a removal or a write out of content/."""
+    if not isinstance(rel, str) or not rel or "\0" in rel:
+        return None
+    parts = rel.replace("\\", "/").split("/")
+    if rel.startswith("/") or os.path.isabs(rel) or any(part in ("", ".", "..") for part in parts):
+        return None
+    return rel
+
+
 class _Sync:
     """One pass of seeds -> content. Holds the ledger while it is being updated."""
 
-    def __init__(self, paths: Paths, knowledge: Knowledge, log: Log, hashes: FileHashes) -> None:
-        self.paths, self.knowledge, self.log, self.hashes = paths, knowledge, log, hashes
-        raw = read_json(paths.content / LEDGER, {}).get("seeds", {})
-        self.ledger: dict[str, Record] = {}
-        for name, rec in raw.items():
-            try:
-                self.ledger[name] = Record(**rec)
-            except TypeError:
-                continue
-        self.stems = {rel.rsplit("/", 1)[-1][:-3]: rel for rel in list_entries(paths.content)}
+    def __init__(self, paths: Paths, knowledge: Knowledge, log: Log, hashes: FileHashes, prune: bool = False) -> None:
+        self.paths, self.knowledge, self.log, self.hashes, self.prune = paths, knowledge, log, hashes, prune
+        self.ledger: dict[str, Record] = self._load_ledger()
         self.loaded = dict(self.ledger)
+        self.journal = Journal(paths.cache / JOURNAL)
+        self._recover()
+        self.stems = {rel.rsplit("/", 1)[-1][:-3]: rel for rel in list_entries(paths.content)}
         self.report = SyncReport()
         self.cache_keys: dict[str, str] = {}
         self.cache = BlobCache(paths.cache / "clean.sqlite")
+        self.guard = Guard(paths.content)
+        self.on_disk: dict[str, str] = {}  # printable seed name -> its name on disk
+        self._by_seed: dict[str, list[str]] | None = None  # entries by the seed they name
+
+    def _load_ledger(self) -> dict[str, Record]:
+        raw = read_json(self.paths.content / LEDGER, {})
+        seeds = raw.get("seeds") if isinstance(raw, dict) else None
+        ledger: dict[str, Record] = {}
+        for name, rec in (seeds or {}).items() if isinstance(seeds, dict) else ():
+            try:
+                record = Record(**rec)
+            except TypeError:
+                continue
+            if record.entry is not None and contained(record.entry) is None:
+                self.log.warn(f"content/{LEDGER}", f"the record of seeds/{name} names an entry outside "
+                              f"content/ ({record.entry!r}); ignored")
+                continue
+            ledger[name] = record
+        return ledger
+
+    def _recover(self) -> None:
+        """Finish the bookkeeping of a sync that was killed: entries it wrote whose bytes are
+        on disk join the ledger (else they would count as edited by hand for ever), entries
+        it moved leave no copy behind, and its half-written temp files go."""
+        notes, pids = self.journal.left()
+        for line in notes:
+            try:
+                self._replay(json.loads(line), pids)
+            except (ValueError, AttributeError, KeyError, TypeError):
+                continue  # a note cut short by the kill: its write never happened
+
+    def _replay(self, note: dict, pids: list[str]) -> None:
+        rel = contained(note.get("entry"))
+        if rel is not None:
+            path = self.paths.content / rel
+            for pid in pids:
+                temp_name(path, pid).unlink(missing_ok=True)
+            if "sha" in note and file_sha256(path) == note["sha"]:
+                self.ledger[note["seed"]] = Record(note["seed_sha256"], note["generator"], rel, note["sha"],
+                                                   moved=bool(note.get("moved")))
+                old = contained(note.get("old"))
+                if old and old != rel and file_sha256(self.paths.content / old) == note.get("old_sha"):
+                    remove(self.paths.content / old, self.paths.content)
+            elif note.get("gone") and not path.exists():
+                rec = self.ledger.get(note["seed"])
+                if rec is not None and rec.entry == rel:
+                    del self.ledger[note["seed"]]
 
     def run(self, jobs: int, executor: str) -> SyncReport:
         """Plan, process and apply seeds a chunk at a time: memory holds at most two chunks'
@@ -68,7 +130,12 @@ class _Sync:
         found) while the pool still works on the last one, so no core waits on the planning.
         One executor serves every chunk."""
         with self.log.stage("scan"):
-            seeds = list_seeds(self.paths.seeds)
+            outside: list[str] = []
+            self.on_disk = list_seeds(self.paths.seeds, outside)
+            seeds = sorted(self.on_disk)
+            for rel in outside:
+                self.log.warn(f"seeds/{printable_name(rel)}", "a symbolic link to a file outside seeds/; "
+                              "skipped (not read)")
         with mapper(self.knowledge, jobs, executor) as run:
             in_flight: tuple[Iterable[SeedResult], int] | None = None
             for start in range(0, len(seeds), CHUNK):
@@ -82,6 +149,7 @@ class _Sync:
         with self.log.stage("entries"):
             self._retire(set(seeds))
             self._save()
+            self.journal.clear()  # the ledger on disk now records everything the journal noted
             self.cache.close()
         return self.report
 
@@ -101,7 +169,7 @@ class _Sync:
 
     def _plan(self, name: str) -> SeedTask | None:
         """What to do with one seed; None when nothing needs doing."""
-        path = self.paths.seeds / name
+        path = self.paths.seeds / self.on_disk.get(name, name)
         rec = self.ledger.get(name)
         if rec is not None:  # known seed: hash from the stat cache, read only if it changed
             sha = self.hashes.sha(path)
@@ -131,6 +199,9 @@ class _Sync:
             return False
         entry = self.paths.content / (rec.entry or "")
         current = self.hashes.sha(entry) if rec.entry else None
+        if current is None and not same_seed:
+            rec = self._follow(name, rec)
+            current = self.hashes.sha(self.paths.content / rec.entry) if rec.entry and rec.moved else None
         if current is None:
             if same_seed:
                 self.log.info(f"content/{rec.entry}: deleted by hand; not regenerated from seeds/{name}")
@@ -143,6 +214,33 @@ class _Sync:
             self.report.kept_edits.append(rec.entry or "")
             return True
         return same_seed and rec.generator == self.knowledge.digest
+
+    def _follow(self, name: str, rec: Record) -> Record:
+        """The record of a seed whose entry is not where the ledger says: if an entry naming
+        this seed was moved or renamed by hand, the ledger follows it there (and it stays
+        there); else it was deleted by hand, and the record is as it was."""
+        if self._by_seed is None:
+            self._by_seed = self._entries_by_seed()
+        found = [rel for rel in self._by_seed.get(name, []) if rel != rec.entry]
+        if len(found) != 1:
+            return rec
+        moved = replace(rec, entry=found[0], moved=True)
+        self.log.info(f"content/{found[0]}: moved by hand from content/{rec.entry}; the ledger follows it")
+        self.ledger[name] = moved
+        return moved
+
+    def _entries_by_seed(self) -> dict[str, list[str]]:
+        """{seed: entries naming it}, read only when an entry has gone missing (rare)."""
+        out: dict[str, list[str]] = {}
+        for rel in list_entries(self.paths.content):
+            try:
+                data = (self.paths.content / rel).read_bytes()
+                seed = parse(data.decode("utf-8")).meta.get("seed") if b"\nseed:" in data else None
+            except (OSError, UnicodeDecodeError, EntryError):
+                continue
+            if isinstance(seed, str):
+                out.setdefault(seed, []).append(rel)
+        return out
 
     def _cache_key(self, sha: str, boilerplate: frozenset[str]) -> str:
         extra = "-" + hashlib.sha256("\n".join(sorted(boilerplate)).encode()).hexdigest()[:8] if boilerplate else ""
@@ -160,16 +258,32 @@ class _Sync:
         digest = sha256(data)
         rel = self._place(result.entry, old, digest)
         target = self.paths.content / rel
+        if not self.guard.allows(target):
+            self.log.warn(f"content/{rel.rsplit('/', 1)[0]}", "a symbolic link out of content/; "
+                          f"the entry of seeds/{name} is not written through it")
+            return
+        record = Record(sha, self.knowledge.digest, rel, digest, moved=bool(old and old.moved and old.entry == rel))
         if self.hashes.sha(target) != digest:
+            self._note(name, record, old)
             write_atomic(target, data)
             self.hashes.sha(target, data)
         if old and old.entry and old.entry != rel and self.hashes.sha(self.paths.content / old.entry) == old.entry_sha256:
+            self._note(name, record, old)
             remove(self.paths.content / old.entry, self.paths.content)
             self.stems.pop(Path(old.entry).stem, None)
         self.stems[Path(rel).stem] = rel
-        self.ledger[name] = Record(sha, self.knowledge.digest, rel, digest)
+        self.ledger[name] = record
         self.report.generated.append(rel)
         self.report.made[rel] = meta_of(result.entry, rel, Path(rel).stem, digest)
+
+    def _note(self, name: str, record: Record, old: Record | None) -> None:
+        """Journal the record before its entry is written: a sync killed after the write and
+        before the ledger is saved is finished by the next one (`_recover`)."""
+        note = {"seed": name, "entry": record.entry, "sha": record.entry_sha256, "moved": record.moved,
+                "seed_sha256": record.seed_sha256, "generator": record.generator}
+        if old is not None and old.entry:
+            note.update(old=old.entry, old_sha=old.entry_sha256)
+        self.journal.note(json.dumps(note, ensure_ascii=False))
 
     def _skip(self, name: str, sha: str, old: Record | None, reason: str) -> None:
         self.log.warn(f"seeds/{name}", reason)
@@ -183,6 +297,8 @@ class _Sync:
         """content/<week>/<slug>.md, with a distinct, deterministic slug on a collision. A
         file that already holds exactly these bytes is this entry (a lost or reset ledger
         must not duplicate every entry under a suffixed name)."""
+        if old is not None and old.moved and old.entry:
+            return old.entry
         base = make_slug(entry.title)
         rel = f"{entry.week}/{base}.md"
         owner = self.stems.get(base)
@@ -196,33 +312,54 @@ class _Sync:
         return f"{entry.week}/{base}-{suffix}.md"
 
     def _retire(self, present: set[str]) -> None:
-        """Seeds that are gone: their generated entries go too; edited entries stay."""
-        for name in sorted(set(self.ledger) - present):
+        """Seeds that are gone: their generated entries go too; edited entries stay. A build
+        that would retire more than half of the entries at once (an emptied or mistyped
+        seeds folder) retires none without --prune: it warns and keeps their records."""
+        gone = sorted(set(self.ledger) - present)
+        doomed = [name for name in gone if self._pristine(name)]
+        made = sum(1 for rec in self.ledger.values() if rec.entry)
+        if doomed and not self.prune and len(doomed) > made / 2:
+            self.log.warn("seeds/", f"the seeds of {len(doomed)} of {made} entries are gone (an empty or "
+                          "mistyped seeds folder?); nothing retired: run with --prune to retire them")
+            return
+        for name in gone:
             rec = self.ledger.pop(name)
             if not rec.entry:
                 continue
             path = self.paths.content / rec.entry
             current = self.hashes.sha(path)
             if current is None:
+                rec = self._follow(name, rec)
+                current = self.hashes.sha(self.paths.content / rec.entry) if rec.moved else None
+                path = self.paths.content / rec.entry
+                self.ledger.pop(name, None)
+            if current is None:
                 continue
-            if current == rec.entry_sha256:
+            if current == rec.entry_sha256 and self.guard.allows(path):
+                self.journal.note(json.dumps({"seed": name, "entry": rec.entry, "gone": True}, ensure_ascii=False))
                 remove(path, self.paths.content)
                 self.report.removed.append(rec.entry)
             else:
                 self.log.warn(f"content/{rec.entry}", f"its seed seeds/{name} is gone; kept because it "
                               "was edited by hand")
 
+    def _pristine(self, name: str) -> bool:
+        """The entry of this seed is on disk as the tool wrote it (retiring would delete it)."""
+        rec = self.ledger[name]
+        return bool(rec.entry) and self.hashes.sha(self.paths.content / (rec.entry or "")) == rec.entry_sha256
+
     def _save(self) -> None:
         if self.ledger == self.loaded and (self.paths.content / LEDGER).exists():
             return  # nothing changed: no need to serialise 10,000 records
-        records = {name: {k: v for k, v in asdict(rec).items() if v is not None}
+        records = {name: {k: v for k, v in asdict(rec).items() if v is not None and v is not False}
                    for name, rec in sorted(self.ledger.items())}
         if records or (self.paths.content / LEDGER).exists():
             self.paths.content.mkdir(parents=True, exist_ok=True)
+            self.journal.note(json.dumps({"entry": LEDGER}))  # names its temp file, if killed mid-write
             write_json(self.paths.content / LEDGER, {"version": 1, "seeds": records})
             self.report.ledger_written = True
 
 
 def sync(paths: Paths, knowledge: Knowledge, log: Log, hashes: FileHashes, jobs: int = 1,
-         executor: str = "process") -> SyncReport:
-    return _Sync(paths, knowledge, log, hashes).run(jobs, executor)
+         executor: str = "process", prune: bool = False) -> SyncReport:
+    return _Sync(paths, knowledge, log, hashes, prune).run(jobs, executor)

@@ -14,12 +14,38 @@ from slugify import slugify
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# What XML 1.0 and HTML forbid in text: C0 controls but tab, newline and carriage return,
+# DEL and the C1 controls, lone surrogates, and the non-characters U+FFFE and U+FFFF
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def publishable(text: str) -> str:
+    """`text` with every character XML 1.0 and HTML forbid dropped, so whatever a page holds
+    can go into a feed, the sitemap, a page or YAML. Applied to a page's text as it is
+    decoded and to each line the normaliser sees (hand-edited entries come that way)."""
+    return _FORBIDDEN.sub("", text) if _FORBIDDEN.search(text) else text
 
 
 def normalize_line(line: str) -> str:
-    """NFC, drop invisible characters, fold every kind of space to one ASCII space, strip."""
-    line = unicodedata.normalize("NFC", line).translate(_INVISIBLE)
+    """NFC, drop forbidden and invisible characters, fold every kind of space to one ASCII
+    space, strip."""
+    line = unicodedata.normalize("NFC", publishable(line)).translate(_INVISIBLE)
     return _SPACES.sub(" ", line).strip()
+
+
+_ODD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable_name(name: str) -> str:
+    """A file name as it can be printed, stored in JSON or YAML and put in a feed: bytes that
+    are not UTF-8 (which os.fsdecode keeps as lone surrogates) and control characters are
+    spelled as backslash escapes. Names that need none (nearly all) come back as they are."""
+    if not _ODD_NAME.search(name):
+        return name
+    raw = name.encode("utf-8", "surrogateescape")
+    text = raw.decode("utf-8", "backslashreplace")
+    return _ODD_NAME.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else
+                         f"\\u{ord(m.group(0)):04x}", text)
 
 
 def fold(text: str) -> str:

@@ -30,7 +30,7 @@ from . import code_digest
 from .config import LEDGER, Config, Paths
 from .log import Log
 from .model import BuildSummary
-from .store import Stamp, file_sha256, file_stamp, read_pickle, scan, stamp, write_pickle
+from .store import OUTSIDE, Stamp, file_sha256, file_stamp, leads_out, read_pickle, scan, stamp, write_pickle
 
 STATE = "unchanged.pickle"
 RACY_NS = 200_000_000  # timestamps this close to the snapshot are confirmed by content hash
@@ -78,7 +78,7 @@ def take(paths: Paths, config: Config, part: str, stamps: dict[str, Stamp] | Non
     stamps = _stamps(paths, part) if stamps is None else stamps
     head = json.dumps([code_digest(), asdict(config), part, str(paths.root), str(paths.seeds), str(paths.content),
                        str(paths.site), str(paths.templates)])
-    digest = hashlib.sha256(head.encode())
+    digest = hashlib.sha256(head.encode("utf-8", "surrogateescape"))
     # in scandir's order, not sorted (sorting 20,000 stamps costs a no-change build 5 %): a
     # folder's order only changes when files come or go, which changes the digest anyway, and
     # a Monitor's dict keeps the order of its first scan. An order that differs is at worst a
@@ -277,11 +277,16 @@ class Monitor:
             self._stamps[part] = _stamps(paths, part)
             return part
         stamps = self._stamps[part]
+        folder = _folder_of(paths, part, key)
         try:
             st: os.stat_result | None = os.stat(path)
         except OSError:
             st = None
-        if st is not None and not S_ISDIR(st.st_mode):
+        if st is not None and os.path.islink(path) and leads_out(path, folder):
+            stamps[key] = OUTSIDE  # as a full scan sees it: a link out, never read
+            for old in [k for k in stamps if k.startswith(key + "/")]:
+                del stamps[old]
+        elif st is not None and not S_ISDIR(st.st_mode):
             stamps[key] = stamp(st)
         elif part == "sources" and "/" not in key:  # a settings file in the root (people.yaml...): gone
             stamps[key] = _MISSING
@@ -290,8 +295,16 @@ class Monitor:
                 for old in [k for k in stamps if k.startswith(key + "/")]:
                     del stamps[old]
             if st is not None:
-                stamps.update(scan(Path(path), key + "/"))
+                stamps.update(scan(Path(path), key + "/", within=folder))
         return part
+
+
+def _folder_of(paths: Paths, part: str, key: str) -> Path:
+    """The folder a stamp's key lies in (the root for the settings files)."""
+    for owner, folder, prefix in _folders(paths):
+        if owner == part and key.startswith(prefix) and (prefix or part == "content"):
+            return folder
+    return paths.root
 
 
 def _locate(paths: Paths, path: Path) -> tuple[str, str] | None:

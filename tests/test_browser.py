@@ -5,11 +5,9 @@ and dark, saved as test artifacts in tests/artifacts/screenshots/."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,6 @@ from newsdigest.serve import BuildState, PreviewServer
 
 from .conftest import make_project
 
-os.environ.setdefault("SE_AVOID_STATS", "true")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
 PAGES = {
     "index": "index.html",
@@ -37,28 +34,6 @@ def site(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("browser") / "p")
     assert project.build().code == 0
     return project.site
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    if not (shutil.which("chromedriver") and (shutil.which("chromium") or Path("/usr/bin/chromium").exists())):
-        pytest.fail("chromium and chromedriver are needed: run tests/setup-browser.sh (the README's test command does)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--allow-file-access-from-files", f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

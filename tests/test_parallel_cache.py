@@ -15,6 +15,7 @@ import termios
 import pytest
 
 from .conftest import REPO, Project, make_project
+from .conftest import files as _bytes
 
 sys.path.insert(0, str(REPO / "bench"))
 from corpus import _registry_names, page  # noqa: E402
@@ -25,13 +26,6 @@ def _corpus(project: Project, n: int) -> None:
     for i in range(n):
         name, text = page(i, names)
         (project.seeds / name).write_text(text, encoding="utf-8")
-
-
-def _bytes(folder, search: bool = True):
-    """Every file's bytes; `search=False` leaves out the search index, which an incremental
-    build keeps as base + delta (its results are compared in test_browser.py instead)."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and (search or not p.relative_to(folder).as_posix().startswith("pagefind"))}
 
 
 @pytest.fixture(scope="module")
