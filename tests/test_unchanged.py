@@ -156,6 +156,13 @@ def test_monitor_stamps_equal_a_full_scan_after_every_kind_of_event(tmp_path):
     changes.append(project.root / "templates" / "extra.html")
     (project.root / "site" / "ignored.html").write_text("x", encoding="utf-8")  # not an input
     changes.append(project.root / "site" / "ignored.html")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.md").write_text("---\ntitle: X\n---\n", encoding="utf-8")
+    (project.content / "out.md").symlink_to(outside / "x.md")  # a link out: never read
+    (project.content / "out-folder").symlink_to(outside, target_is_directory=True)
+    (project.seeds / "out.txt").symlink_to(outside / "x.md")
+    changes += [project.content / "out.md", project.content / "out-folder", project.seeds / "out.txt"]
     for path in changes:
         monitor.changed(str(path))
     _same_as_full_scan(paths, config, monitor)
