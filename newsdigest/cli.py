@@ -9,6 +9,7 @@ from pathlib import Path
 from .config import ConfigError, Paths, default_jobs, load_config
 from .log import Log
 from .model import BuildOptions
+from .store import BuildLock, Busy
 
 
 def parser() -> argparse.ArgumentParser:
@@ -56,6 +57,18 @@ def _paths(args: argparse.Namespace, root: Path) -> Paths:
 def _usage_error(message: str) -> int:
     print(f"build.py: error: {message}", file=sys.stderr)
     return 2
+
+
+def _failed(message: str) -> int:
+    """A build that could not run or finish through no fault of its inputs: exit 1."""
+    print(f"build.py: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _disk_problem(exc: OSError) -> str:
+    where = f" {exc.filename}" if exc.filename else ""
+    return (f"cannot write{where}: {exc.strerror or exc}; every file already there is whole (old or new), "
+            "and the next build finishes the job")
 
 
 def _write_report(path: Path, summary) -> None:
@@ -109,7 +122,16 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
             last["config"] = load_config(paths.pyproject, {"base_url": args.base_url})
         except ConfigError as exc:
             log.warn("pyproject.toml", f"{exc}; keeping the last good settings")
-        summary = build(paths, last["config"], last["options"], log, monitor=monitor)
+        lock = BuildLock(paths.lock)
+        try:
+            lock.acquire()
+        except Busy as exc:
+            print(f"{exc}; waiting for it", file=sys.stderr, flush=True)
+            lock.acquire(wait=True)
+        try:
+            summary = build(paths, last["config"], last["options"], log, monitor=monitor)
+        finally:
+            lock.release()
         last["options"] = replace(last["options"], clean=False)  # --clean only before the first build
         for rel in summary.entries_written:
             path = paths.content / rel
@@ -178,7 +200,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.watch or args.serve:
         return _watch(args, paths, config, options)
     log = Log(quiet=args.quiet, verbose=args.verbose)
-    summary = _build_once(paths, config, options, log)
+    try:
+        with BuildLock(paths.lock):
+            summary = _build_once(paths, config, options, log)
+    except Busy as exc:
+        return _failed(str(exc))
+    except OSError as exc:  # a read-only or full disk: each file is whole, old or new
+        return _failed(_disk_problem(exc))
     log.say(summary.line())
     if args.report:
         _write_report(args.report, summary)

@@ -47,6 +47,11 @@ class Paths:
         """Caches sit beside site/, one folder per site folder, never inside it."""
         return self.site.parent / ".newsdigest-cache" / self.site.name
 
+    @property
+    def lock(self) -> Path:
+        """The build lock: beside the cache folder, so --clean (which removes it) keeps it."""
+        return self.cache.with_name(self.cache.name + ".lock")
+
     def problem(self, given: frozenset[str] = frozenset()) -> str | None:
         """Why these folders cannot be built with, in one line; None when they can. Checked
         before anything is touched: a mistyped path must cost nothing. `given`: the folders

@@ -148,14 +148,33 @@ def complete_year(match: DateMatch, reference: dt.date) -> dt.date | None:
     return None
 
 
+# The dates an entry may carry: wide enough for any archive, narrow enough that every week
+# label, chart and feed date computed from one is a real date (9999-12-31 + 6 days is not)
+EARLIEST, LATEST = dt.date(1800, 1, 1), dt.date(2199, 12, 31)
+
+
+def plausible(day: dt.date | None) -> dt.date | None:
+    """`day` when an entry may carry it, else None."""
+    return day if day is not None and EARLIEST <= day <= LATEST else None
+
+
+def iso_day(text: str) -> dt.date | None:
+    """A YYYY-MM-DD string (a scraper's header) as a plausible date; None if it is not one."""
+    try:
+        return plausible(dt.date.fromisoformat(text))
+    except ValueError:
+        return None
+
+
 def parse_date(value: object) -> dt.date | None:
-    """A front-matter date (a date, a datetime or an ISO string) as a date; None if not one."""
+    """A front-matter date (a date, a datetime or an ISO string) as a plausible date; None
+    if it is not one."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        return plausible(value.date())
     if isinstance(value, dt.date):
-        return value
+        return plausible(value)
     if isinstance(value, str):
         found = find_dates(value)
         if len(found) == 1 and found[0].complete:
-            return found[0].as_date()
+            return plausible(found[0].as_date())
     return None

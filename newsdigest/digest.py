@@ -33,10 +33,13 @@ def summarize(blocks: tuple[Block, ...]) -> str:
 def key_quotes(blocks: tuple[Block, ...], mentions: list[Mention], unit_offset: int = 1) -> tuple[Quote, ...]:
     """Direct quotes of at least eight words, each with the person named nearest to it."""
     found: list[tuple[int, int, Quote]] = []
+    by_unit: dict[int, list[Mention]] = {}
+    for m in mentions:  # grouped once: a page naming thousands must not be scanned per block
+        by_unit.setdefault(m.unit, []).append(m)
     for b, block in enumerate(blocks):
         if block.kind == "h":
             continue
-        in_block = [m for m in mentions if m.unit == b + unit_offset]
+        in_block = by_unit.get(b + unit_offset, [])
         for match in _QUOTE.finditer(block.text):
             text = match.group(1).strip().rstrip(",")
             if word_count(text) < 8:

@@ -13,22 +13,48 @@ from dataclasses import dataclass
 
 import yaml
 
-from .dates import parse_date
+from .dates import EARLIEST, LATEST, parse_date
 from .model import Entry, EntryMeta, iso_week
 from .textutil import normalize_line, publishable
 
 try:
     _Dumper: type = yaml.CSafeDumper
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml: same output, slower
-    _Dumper, _Loader = yaml.SafeDumper, yaml.SafeLoader
+    _Dumper, _Base = yaml.SafeDumper, yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """The safe loader, except that a date YAML cannot make (a hand-typed `2024-02-30`) stays
+    text instead of raising, which would cost the whole entry; `to_meta` then falls back to
+    the entry's week."""
+
+    def construct_yaml_timestamp(self, node):  # noqa: ANN001 - PyYAML's own signature
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def load_yaml(text: str) -> object:
-    """The one YAML reader (front matter, registries): the C loader when PyYAML has it."""
+    """The one YAML reader (front matter, registries): the C loader when PyYAML has it.
+
+    Anchors and aliases are refused: a kilobyte of nested aliases ("billion laughs") expands
+    to gigabytes once anything walks it, and no entry or registry needs them."""
+    if ("&" in text or "*" in text) and _has_alias(text):
+        raise yaml.YAMLError("anchors and aliases (& and *) are not allowed here")
     return yaml.load(text, Loader=_Loader)
 
 
+def _has_alias(text: str) -> bool:
+    return any(isinstance(token, (yaml.AnchorToken, yaml.AliasToken)) for token in yaml.scan(text, Loader=_Loader))
+
+
+MAX_FRONT_MATTER = 64 * 1024  # bytes: a real entry's is under 2 KB
+MAX_NAMES = 200  # authors or people in one entry; the rest are dropped with a warning
 FIELDS = ("title", "date", "week", "source", "authors", "people", "summary", "seed", "seed_sha256")
 _INLINE = re.compile(r"([\\`*_\[\]<>|~])")
 _BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
@@ -116,12 +142,17 @@ def _split(text: str) -> tuple[str, str]:
 def parse(text: str) -> ParsedEntry:
     """Split and load front matter; raises EntryError with a one-line reason."""
     head, body = _split(text)
+    if len(head) > MAX_FRONT_MATTER:
+        raise EntryError(f"front matter is {len(head) // 1024} KB, over the {MAX_FRONT_MATTER // 1024} KB an "
+                         "entry may have")
     try:
         meta = load_yaml(head)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
-        raise EntryError(f"invalid YAML front matter{where}: {getattr(exc, 'problem', exc)}") from None
+        raise EntryError(f"invalid YAML front matter{where}: {getattr(exc, 'problem', None) or exc}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # e.g. date: 2024-02-30
+        raise EntryError(f"invalid YAML front matter: {exc}") from None
     if not isinstance(meta, dict):
         raise EntryError("front matter is not a YAML mapping")
     return ParsedEntry(meta, body)
@@ -139,6 +170,7 @@ def _names(meta: dict, key: str) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
         raise EntryError(f"'{key}' must be a list of names")
+    value = value[:MAX_NAMES]
     names = (normalize_line(str(v)) for v in value)
     return tuple(dict.fromkeys(n for n in names if n))
 
@@ -149,9 +181,10 @@ def to_meta(parsed: ParsedEntry, path: str, slug: str, sha256: str) -> EntryMeta
     title = meta.get("title")
     if not isinstance(title, (str, int, float)) or not normalize_line(str(title)):
         raise EntryError("'title' is missing or empty")
-    day = parse_date(meta.get("date"))
+    day = parse_date(meta.get("date")) or _week_day(meta, path)
     if day is None:
-        raise EntryError(f"'date' is missing or not a date (YYYY-MM-DD): {meta.get('date')!r}")
+        raise EntryError(f"'date' is missing, not a date (YYYY-MM-DD) or out of range (years "
+                         f"{EARLIEST.year} to {LATEST.year}): {str(meta.get('date'))[:40]!r}")
     source = meta.get("source")
     seed = meta.get("seed")
     return EntryMeta(
@@ -170,9 +203,35 @@ def meta_of(entry: Entry, path: str, slug: str, sha256: str) -> EntryMeta:
     return to_meta(ParsedEntry(front_matter(entry), ""), path, slug, sha256)
 
 
-def week_mismatch(parsed: ParsedEntry, day: dt.date) -> str | None:
-    """A hand-edited date whose `week` was left behind: say so (the date wins)."""
-    week = parsed.meta.get("week")
-    if week and str(week) != iso_week(day):
-        return f"'week: {week}' does not match 'date: {day}' ({iso_week(day)}); using the date"
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+
+
+def _week_day(meta: dict, path: str) -> dt.date | None:
+    """The Monday of the entry's `week`, or of the week folder it sits in: the fallback for
+    a date that is not one (`2024-02-30`), so a typo does not take an article off the site."""
+    for text in (str(meta.get("week") or ""), path.split("/", 1)[0]):
+        match = _WEEK.fullmatch(text)
+        if match:
+            try:
+                return parse_date(dt.date.fromisocalendar(int(match[1]), int(match[2]), 1))
+            except ValueError:
+                continue
     return None
+
+
+def notes(parsed: ParsedEntry, day: dt.date) -> str | None:
+    """What is worth a warning in an entry that is otherwise fine: a date that is not one
+    (dated by its week instead), a hand-edited date whose `week` was left behind (the date
+    wins), a list of names over MAX_NAMES long."""
+    found = []
+    week = parsed.meta.get("week")
+    if parse_date(parsed.meta.get("date")) is None:
+        found.append(f"'date: {str(parsed.meta.get('date'))[:40]}' is not a date from {EARLIEST.year} to "
+                     f"{LATEST.year}; dated {day}, the Monday of its week")
+    elif week and str(week) != iso_week(day):
+        found.append(f"'week: {str(week)[:20]}' does not match 'date: {day}' ({iso_week(day)}); using the date")
+    for key in ("authors", "people"):
+        value = parsed.meta.get(key)
+        if isinstance(value, list) and len(value) > MAX_NAMES:
+            found.append(f"'{key}' has {len(value)} names; the first {MAX_NAMES} are kept")
+    return "; ".join(found) or None

@@ -2,11 +2,16 @@
 
 lastBuildDate is the newest item's date (never "now"), so a rebuild with no new entries
 writes identical bytes and feed readers see nothing new.
+
+RSS readers take a title and a description as HTML once the XML is decoded, so page text
+is HTML-escaped here and then XML-escaped by the serializer: a reader shows "<img>" from a
+page as those five characters, never as an image.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 
 from .config import Config
 
@@ -15,14 +20,19 @@ def _when(iso_day: str) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(iso_day), dt.time(12, 0), tzinfo=dt.timezone.utc)
 
 
+def _text(text: str) -> str:
+    """Plain text as the HTML a reader expects in <title> and <description>."""
+    return escape(text, quote=False)
+
+
 def render_feed(data: dict, config: Config) -> bytes:
     """`data`: title (None for the site feed), self and link (site-relative), items (cards)."""
     base = config.base_url
     from feedgen.feed import FeedGenerator  # lxml + dateutil: loaded only when a feed is made
 
     fg = FeedGenerator()
-    fg.title(f"{config.title}: {data['title']}" if data["title"] else config.title)
-    fg.description(f"Every digest entry naming {data['title']}." if data["title"] else config.description)
+    fg.title(_text(f"{config.title}: {data['title']}" if data["title"] else config.title))
+    fg.description(_text(f"Every digest entry naming {data['title']}." if data["title"] else config.description))
     fg.link(href=base + data["self"], rel="self")  # feedgen's <link> is the last one set
     fg.link(href=base + data["link"], rel="alternate")
     fg.language(config.language)
@@ -31,11 +41,11 @@ def render_feed(data: dict, config: Config) -> bytes:
     fg.lastBuildDate(_when(items[0]["date"]) if items else dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
     for card in items:
         fe = fg.add_entry(order="append")
-        fe.title(card["title"])
+        fe.title(_text(card["title"]))
         fe.link(href=base + card["url"])
         fe.guid(card["guid"], permalink=False)
         fe.pubDate(_when(card["date"]))
-        fe.description(card["summary"] or card["title"])
+        fe.description(_text(card["summary"] or card["title"]))
         for person in card["people"]:
             fe.category(term=person["name"])
     return fg.rss_str(pretty=True)

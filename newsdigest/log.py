@@ -40,8 +40,10 @@ class Log:
 
         return tqdm(items, total=total, desc=label, unit="page", file=self.stream, leave=False)
 
-    def warn(self, file: str, message: str) -> None:
-        warning = Warning_(file, message)
+    def warn(self, file: str, message: str, once: bool = False) -> None:
+        """`once`: the build repaired what it warns about (a broken ledger rebuilt), so a
+        build that changes nothing afterwards does not say it again."""
+        warning = Warning_(file, message, once)
         self.warnings.append(warning)
         print(warning, file=self.stream, flush=True)
 

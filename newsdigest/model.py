@@ -103,6 +103,7 @@ class Warning_:
 
     file: str
     message: str
+    once: bool = False  # about something this build repaired: not said again by a replay
 
     def __str__(self) -> str:
         return f"warning: {self.file}: {self.message}"

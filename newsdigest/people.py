@@ -12,6 +12,7 @@ Only the title and the cleaned body are read, so teasers, feeds and credits neve
 
 from __future__ import annotations
 
+import collections
 import functools
 import re
 from dataclasses import dataclass, field
@@ -226,10 +227,12 @@ def find_mentions(units: list[str], registry: Registry, exclude: tuple[str, ...]
     for u, text in enumerate(units):
         for span in _spans(text):
             _match_span(text, u, span, registry, exact, pending)
-    known = {m.name for m in exact}
+    known = _Known({m.name for m in exact})
+    words: collections.Counter[str] | None = None
     for kind, u, tok, candidates in pending:
         if kind == "weak":
-            if _recurs(tok.name.split()[-1], units, times=2):
+            words = words if words is not None else collections.Counter(_WORD.findall("\n".join(units)))
+            if _recurs(tok.name.split()[-1], units, words, times=2):
                 exact.append(tok)
                 known.add(tok.name)
             continue
@@ -313,8 +316,32 @@ def _judge_run(text: str, u: int, run: list[_Tok], role_before: bool,
             pending.append(("surname", u, tok, ()))
 
 
-def _recurs(word: str, units: list[str], times: int) -> bool:
-    """A capitalised name without a cue counts when its surname recurs ("Ancelotti said")."""
+_WORD = re.compile(r"\w+")
+
+
+class _Known(set):
+    """The names found so far, with an index by last name key: on a page naming thousands
+    of people, looking a surname up must not scan them all (that made detection quadratic)."""
+
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.by_last: dict[str, list[str]] = collections.defaultdict(list)
+        for name in names:
+            self.add(name)
+
+    def add(self, name: str) -> None:
+        if name not in self:
+            super().add(name)
+            last = _key(name)[-1:]
+            if last:
+                self.by_last[last[0]].append(name)
+
+
+def _recurs(word: str, units: list[str], words: collections.Counter[str], times: int) -> bool:
+    """A capitalised name without a cue counts when its surname recurs ("Ancelotti said").
+    `words`: the page's word counts, made once (a plain word is looked up, not searched)."""
+    if _WORD.fullmatch(word):
+        return words[word] >= times
     pattern = _word_pattern(word)
     return sum(len(pattern.findall(text)) for text in units) >= times
 
@@ -345,9 +372,9 @@ def _resolve(kind: str, tok: _Tok, candidates: tuple[str, ...], known: set[str],
     return None
 
 
-def _surname_of_known(tok: _Tok, known: set[str]) -> str | None:
+def _surname_of_known(tok: _Tok, known: _Known) -> str | None:
     """'Papperger' after 'Armin Papperger' (a person the registry lacks) is the same person."""
-    hits = [n for n in known if _key(n)[-1:] == (tok.key,)]
+    hits = known.by_last.get(tok.key, [])
     return hits[0] if len(hits) == 1 else None
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import code_digest, unchanged
 from .config import LEDGER, Config, Paths
-from .entries import EntryError, parse, to_meta, week_mismatch
+from .entries import EntryError, notes, parse, to_meta
 from .ingest import sha256
 from .knowledge import Knowledge, load_knowledge
 from .log import Log
@@ -24,7 +24,7 @@ from .people import Registry
 from .render import SiteWriter, clean_outputs
 from .search import SEARCH_SENTINELS, index_site
 from .site import build_model, entry_pages_only, entry_state
-from .store import OUTSIDE, BigDict, FileHashes, file_sha256
+from .store import OUTSIDE, UNREADABLE, BigDict, FileHashes, file_sha256
 from .textutil import printable_name, slug as make_slug
 
 
@@ -59,6 +59,9 @@ def read_entries(paths: Paths, registry: Registry, log: Log, snapshot: unchanged
     earlier: dict[str, EntryMeta | None] = {}
     seen: dict[str, str] = {}
     folder = str(paths.content)
+    for rel in sorted(r for r, st in snapshot.stamps.items() if st == UNREADABLE):
+        log.warn(f"content/{printable_name(rel.removeprefix('./'))}", "cannot be read; its entries are left "
+                 "out of the site this time (nothing is deleted)")
     for rel in sorted(r for r in snapshot.stamps if _is_entry(r)):
         stamp, cached = snapshot.stamps[rel], old.get(rel)
         if stamp == OUTSIDE:
@@ -117,7 +120,7 @@ def _parse_entry(paths: Paths, rel: str, sha: str | None) -> tuple[EntryMeta | N
         meta = to_meta(parsed, rel, Path(rel).stem, sha or "")
     except (OSError, UnicodeDecodeError, EntryError) as exc:
         return None, f"{exc}; left out of the site (the file is untouched)", None
-    return meta, None, week_mismatch(parsed, meta.date)
+    return meta, None, notes(parsed, meta.date)
 
 
 def _unique_slug(stem: str, rel: str, seen: dict[str, str], log: Log) -> str:
@@ -156,7 +159,7 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
                            tuple(synced.generated) + ((LEDGER,) if synced.ledger_written else ()),
                            search_pages if options.search != "now" else None)
     if writer.complete():  # under --watch the search index is still to come: the record says so
-        warnings = [(w.file, w.message) for w in log.warnings]
+        warnings = [(w.file, w.message) for w in log.warnings if not w.once]
         counts = {"entries": summary.entries, "people": summary.people, "files": len(writer.outputs())}
         record = unchanged.Record(verdict.sources, content, writer.outputs() + SEARCH_SENTINELS, counts, warnings,
                                   sync_warnings, search_done=options.search == "now")
@@ -227,7 +230,7 @@ def _sync(paths: Paths, config: Config, knowledge: Knowledge, log: Log, options:
     hashes = FileHashes(paths.cache / "hashes.pickle")
     synced = sync(paths, knowledge, log, hashes, options.jobs, options.executor, options.prune)
     hashes.save()
-    warnings = [(w.file, w.message) for w in log.warnings[before:]]
+    warnings = [(w.file, w.message) for w in log.warnings[before:] if not w.once]
     return synced, warnings, unchanged.take(paths, config, "content")
 
 

@@ -36,7 +36,7 @@ from .feeds import render_feed
 from .log import Log
 from .search import pages_in_manifest, search_key
 from .site import ALL, PEOPLE, REGISTRY, WEEKS, Page, SiteModel
-from .store import BigDict, Guard, Journal, read_pickle, remove, temp_name, write_atomic, write_pickle
+from .store import BigDict, Guard, Journal, contained, read_pickle, remove, temp_name, write_atomic, write_pickle
 from .textutil import printable_name
 
 MANIFEST = "manifest.pickle"
@@ -201,7 +201,7 @@ class SiteWriter:
         if not notes:
             return False
         self.old = dict(self.old)  # never change the loaded dict in place (BigDict.save)
-        for rel in notes:
+        for rel in filter(None, map(contained, notes)):
             for pid in pids:
                 temp_name(self.paths.site / rel, pid).unlink(missing_ok=True)
             self.old[rel] = {"fp": b"", "sha": b""}
@@ -214,7 +214,11 @@ class SiteWriter:
         digest = hashlib.sha256(self._global.encode())
         folder = self.paths.templates
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+            try:
+                data = path.read_bytes()
+            except OSError as exc:  # rendering (or copying) names the file in its warning
+                data = f"unreadable: {exc.strerror}".encode()
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape") + b"\0" + data)
         return digest.hexdigest()
 
     def current(self, inputs: str) -> bool:
@@ -413,7 +417,14 @@ class SiteWriter:
             return
         for src in sorted(p for p in folder.rglob("*") if p.is_file()):
             rel = "static/" + src.relative_to(folder).as_posix()
-            data = src.read_bytes()
+            try:
+                data = src.read_bytes()
+            except OSError as exc:
+                self.log.warn(f"templates/{rel}", f"cannot be read ({exc.strerror}); site/{rel} kept as it was")
+                if rel in self.old:
+                    self.new[rel] = self.old[rel]
+                self.failed = True
+                continue
             fp = hashlib.sha256(data).digest()
             if self.old.get(rel, {}).get("fp") == fp and (self.paths.site / rel).exists():
                 self.new[rel] = self.old[rel]
@@ -423,7 +434,7 @@ class SiteWriter:
 
     def _remove_stale(self) -> None:
         for rel in sorted(set(self.old) - set(self.new)):
-            if not self.guard.allows(self.paths.site / rel):
+            if not contained(rel) or not self.guard.allows(self.paths.site / rel):
                 continue
             remove(self.paths.site / rel, self.paths.site)
             self.report.removed.append(rel)
@@ -448,6 +459,7 @@ def clean_outputs(paths: Paths, log: Log) -> None:
 
     cache = paths.cache
     owned = set(BigDict(cache / OUTPUTS).load()) | set(Journal(cache / JOURNAL).left()[0])
+    owned = {rel for rel in owned if contained(rel)}
     guard = Guard(paths.site)
     for rel in sorted(owned):
         target = paths.site / rel

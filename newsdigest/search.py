@@ -38,8 +38,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from .executors import kill_with_parent
 from .log import Log
-from .store import dump_json, read_pickle, remove, write_atomic, write_pickle
+from .store import BuildLock, dump_json, read_pickle, remove, write_atomic, write_pickle
 
 BASE, RECENT = "pagefind", "pagefind-recent"
 SHARDS = "shards.json"  # in the base: its shard folders (the search page loads the first, merges the rest)
@@ -136,13 +137,18 @@ def _run_pagefind(site: Path, output: Path, background: bool) -> str | None:
     try:
         done = subprocess.run([*_pagefind(), "--site", str(site), "--glob", ENTRY_PAGES, "--output-path", str(output)],
                               capture_output=True, text=True, timeout=1800,
-                              preexec_fn=(lambda: os.nice(15)) if background else None)
+                              preexec_fn=_background if background else kill_with_parent)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return str(exc)
     if done.returncode != 0:
         reason = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["unknown error"]
         return f"pagefind: {reason[0]}"
     return None
+
+
+def _background() -> None:
+    kill_with_parent()
+    os.nice(15)
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -348,8 +354,15 @@ def _link(page: Path, link: Path) -> None:
 
 def index_site(site: Path, cache: Path, log: Log, pages: dict[str, str], shard_pages: int,
                jobs: int = 1, background: bool = False) -> None:
-    """`background`: at low CPU priority, so a rebuild under --watch is never slowed by it."""
-    SearchIndex(site, cache, log, shard_pages, jobs, background).update(pages)
+    """`background`: at low CPU priority, so a rebuild under --watch is never slowed by it.
+    One index update at a time per site (a lock beside the cache): a one-shot build and a
+    watcher's background indexer never run Pagefind into the same folders at once."""
+    lock = BuildLock(cache.with_name(cache.name + ".search.lock"))
+    lock.acquire(wait=True)
+    try:
+        SearchIndex(site, cache, log, shard_pages, jobs, background).update(pages)
+    finally:
+        lock.release()
 
 
 def pages_in_manifest(manifest: dict) -> dict[str, str]:

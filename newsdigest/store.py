@@ -24,8 +24,20 @@ if hasattr(os, "register_at_fork"):  # POSIX; elsewhere workers are spawned and 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+class Changed(OSError):
+    """The file was not what the writer expected any more (someone saved it meanwhile)."""
+
+
+_ANY = object()  # write_atomic's `expect` when any current content may be replaced
+
+
+def write_atomic(path: Path, data: bytes, expect: object = _ANY) -> None:
     """Readers see the old bytes or the new, never half a file (rename is atomic).
+
+    `expect`: the sha256 the file must still have (None: it must not exist) at the moment of
+    the rename, else Changed is raised and the file is left as it is. This is the
+    compare-and-swap that keeps a hand edit saved while a build runs: the check is made
+    after the new bytes are written out, microseconds before they replace the old.
 
     No fsync: a static site is rebuilt from its sources after a power cut, and an fsync per
     file made a cold build of 10,000 articles several seconds slower. A bare file descriptor
@@ -45,6 +57,8 @@ def write_atomic(path: Path, data: bytes) -> None:
                 view = view[os.write(fd, view):]
         finally:
             os.close(fd)
+        if expect is not _ANY and file_sha256(path) != expect:
+            raise Changed(f"{path.name} changed while it was being replaced")
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -88,6 +102,7 @@ def file_sha256(path: Path | str) -> str | None:
 
 
 OUTSIDE: Stamp = (0, -2, 0, 0)  # the stamp of a symbolic link that leads out of its folder
+UNREADABLE: Stamp = (0, -3, 0, 0)  # the stamp of a folder that cannot be listed (key ends in /)
 
 
 def _inside(real: str, root: str) -> bool:
@@ -104,7 +119,10 @@ def _files(root: str, prefix: str, hidden: bool, within: str,
     pathlib's rglob and relative_to cost a second per listing."""
     try:
         entries = list(os.scandir(root))
-    except OSError:
+    except FileNotFoundError:
+        return
+    except OSError:  # a folder that cannot be listed: the caller must not take it for empty
+        yield prefix or "./", None
         return
     linked: list[os.DirEntry] = []
     for entry in entries:
@@ -149,7 +167,8 @@ def _listing(root: Path | str, prefix: str, hidden: bool,
 
 def walk_files(root: Path, suffix: str = "", outside: list[str] | None = None) -> list[str]:
     """Every non-hidden file below `root` ending in `suffix`, as sorted relative paths.
-    `outside` collects the links that lead out of `root` (skipped, never read)."""
+    `outside` collects the links that lead out of `root` (skipped, never read) and the
+    folders that cannot be listed (their names end in '/')."""
     found = []
     for rel, entry in _listing(root, "", False, None):
         if entry is None:
@@ -166,10 +185,23 @@ def scan(root: Path, prefix: str = "", within: Path | None = None) -> dict[str, 
     out: dict[str, Stamp] = {}
     for rel, entry in _listing(root, prefix, True, within):
         try:
-            out[rel] = OUTSIDE if entry is None else stamp(entry.stat(follow_symlinks=True))
+            out[rel] = (UNREADABLE if rel.endswith("/") else OUTSIDE) if entry is None else stamp(
+                entry.stat(follow_symlinks=True))
         except OSError:
             continue
     return out
+
+
+def contained(rel: object) -> str | None:
+    """`rel` when it names a file inside its folder (relative, no '..', no empty part), else
+    None: a path read from the ledger, front matter or build state must never lead a write
+    or a removal out of its folder."""
+    if not isinstance(rel, str) or not rel or "\0" in rel:
+        return None
+    parts = rel.replace("\\", "/").split("/")
+    if rel.startswith("/") or os.path.isabs(rel) or any(part in ("", ".", "..") for part in parts):
+        return None
+    return rel
 
 
 def leads_out(path: Path | str, within: Path | str) -> bool:
@@ -195,6 +227,48 @@ class Guard:
             return False
         self.safe.add(folder)
         return True
+
+
+class Busy(Exception):
+    """Another build of the same site holds its lock; the message names its pid."""
+
+
+class BuildLock:
+    """One build at a time per site: an exclusive flock on a file beside the site's cache
+    (outside the folder --clean removes). The kernel drops the lock when its holder dies,
+    however it dies, so a killed build never leaves a stale one."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = None
+
+    def acquire(self, wait: bool = False) -> None:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise Busy(f"another build of this site is running (pid {holder}); try again when it has "
+                       "finished") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing drops the flock
+            self.fd = None
+
+    def __enter__(self) -> "BuildLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 class Journal:

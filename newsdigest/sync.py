@@ -21,7 +21,8 @@ from .entries import EntryError, meta_of, parse, to_markdown
 from .ingest import sha256
 from .log import Log
 from .model import Entry, Skip, SyncReport
-from .store import (BlobCache, FileHashes, Guard, Journal, file_sha256, read_json, remove, temp_name, walk_files,
+from .store import (BlobCache, Changed, FileHashes, Guard, Journal, contained, file_sha256, read_json, remove, temp_name,
+                    walk_files,
                     write_atomic, write_json)
 from .textutil import printable_name, slug as make_slug
 from . import code_digest
@@ -52,15 +53,20 @@ def list_entries(content: Path) -> list[str]:
     return walk_files(content, ".md")
 
 
-def contained(rel: object) -> str | None:
-    """`rel` when it names a file inside its folder (relative, no '..'), else None: a path
-    from the ledger must never lead a removal or a write out of content/."""
-    if not isinstance(rel, str) or not rel or "\0" in rel:
+def _record(raw: object) -> Record | None:
+    """A ledger record, or None when it is not one (a field missing or of the wrong type)."""
+    if not isinstance(raw, dict):
         return None
-    parts = rel.replace("\\", "/").split("/")
-    if rel.startswith("/") or os.path.isabs(rel) or any(part in ("", ".", "..") for part in parts):
+    try:
+        record = Record(**raw)
+    except TypeError:
         return None
-    return rel
+    texts = (record.entry, record.entry_sha256, record.skipped)
+    if not (isinstance(record.seed_sha256, str) and isinstance(record.generator, str)):
+        return None
+    if not all(v is None or isinstance(v, str) for v in texts) or not isinstance(record.moved, bool):
+        return None
+    return record
 
 
 class _Sync:
@@ -78,22 +84,34 @@ class _Sync:
         self.cache = BlobCache(paths.cache / "clean.sqlite")
         self.guard = Guard(paths.content)
         self.on_disk: dict[str, str] = {}  # printable seed name -> its name on disk
+        self.unlisted: list[str] = []  # seed folders that cannot be read: their seeds are not gone
         self._by_seed: dict[str, list[str]] | None = None  # entries by the seed they name
 
     def _load_ledger(self) -> dict[str, Record]:
-        raw = read_json(self.paths.content / LEDGER, {})
+        """The ledger as records; what is malformed is one warning and left out, and the
+        entries it would have named are adopted again by their bytes (see `_place`)."""
+        path = self.paths.content / LEDGER
+        raw = read_json(path, None)
         seeds = raw.get("seeds") if isinstance(raw, dict) else None
+        if raw is not None and not isinstance(seeds, dict):
+            self.log.warn(f"content/{LEDGER}", "not a ledger (no 'seeds' mapping); rebuilt from content/", once=True)
+            return {}
+        if raw is None and path.exists():
+            self.log.warn(f"content/{LEDGER}", "not readable JSON; rebuilt from content/", once=True)
         ledger: dict[str, Record] = {}
-        for name, rec in (seeds or {}).items() if isinstance(seeds, dict) else ():
-            try:
-                record = Record(**rec)
-            except TypeError:
-                continue
-            if record.entry is not None and contained(record.entry) is None:
-                self.log.warn(f"content/{LEDGER}", f"the record of seeds/{name} names an entry outside "
-                              f"content/ ({record.entry!r}); ignored")
-                continue
-            ledger[name] = record
+        bad = 0
+        for name, rec in (seeds or {}).items():
+            record = _record(rec)
+            if record is None:
+                bad += 1
+            elif record.entry is not None and contained(record.entry) is None:
+                self.log.warn(f"content/{LEDGER}", f"the record of seeds/{printable_name(name)} names an entry "
+                              f"outside content/ ({record.entry!r}); ignored", once=True)
+            else:
+                ledger[name] = record
+        if bad:
+            self.log.warn(f"content/{LEDGER}", f"{bad} malformed record(s) ignored; their entries are adopted again",
+                          once=True)
         return ledger
 
     def _recover(self) -> None:
@@ -134,8 +152,13 @@ class _Sync:
             self.on_disk = list_seeds(self.paths.seeds, outside)
             seeds = sorted(self.on_disk)
             for rel in outside:
-                self.log.warn(f"seeds/{printable_name(rel)}", "a symbolic link to a file outside seeds/; "
-                              "skipped (not read)")
+                if rel.endswith("/"):
+                    self.unlisted.append(rel.removeprefix("./"))
+                    self.log.warn(f"seeds/{printable_name(rel.removeprefix('./'))}", "cannot be read; the entries "
+                                  "of the seeds in it are kept as they are")
+                else:
+                    self.log.warn(f"seeds/{printable_name(rel)}", "a symbolic link to a file outside seeds/; "
+                                  "skipped (not read)")
         with mapper(self.knowledge, jobs, executor) as run:
             in_flight: tuple[Iterable[SeedResult], int] | None = None
             for start in range(0, len(seeds), CHUNK):
@@ -265,9 +288,17 @@ class _Sync:
         record = Record(sha, self.knowledge.digest, rel, digest, moved=bool(old and old.moved and old.entry == rel))
         if self.hashes.sha(target) != digest:
             self._note(name, record, old)
-            write_atomic(target, data)
+            try:  # compare-and-swap: only over the bytes the ledger says the tool wrote
+                write_atomic(target, data, expect=old.entry_sha256 if old and old.entry == rel else None)
+            except Changed:
+                self._edited_meanwhile(name, sha, old, rel)
+                return
+            except PermissionError as exc:  # one folder we may not write: that entry, not the build
+                self.log.warn(f"content/{rel}", f"cannot be written ({exc.strerror}); the entry of "
+                              f"seeds/{name} is left as it was")
+                return
             self.hashes.sha(target, data)
-        if old and old.entry and old.entry != rel and self.hashes.sha(self.paths.content / old.entry) == old.entry_sha256:
+        if old and old.entry and old.entry != rel and file_sha256(self.paths.content / old.entry) == old.entry_sha256:
             self._note(name, record, old)
             remove(self.paths.content / old.entry, self.paths.content)
             self.stems.pop(Path(old.entry).stem, None)
@@ -275,6 +306,14 @@ class _Sync:
         self.ledger[name] = record
         self.report.generated.append(rel)
         self.report.made[rel] = meta_of(result.entry, rel, Path(rel).stem, digest)
+
+    def _edited_meanwhile(self, name: str, sha: str, old: Record | None, rel: str) -> None:
+        """The entry was saved by someone after this build planned to rewrite it: theirs."""
+        self.log.warn(f"content/{rel}", f"edited by hand while the build ran; kept as is although its seed "
+                      f"seeds/{name} changed")
+        if old is not None and old.entry == rel:
+            self.ledger[name] = replace(old, seed_sha256=sha)
+            self.report.kept_edits.append(rel)
 
     def _note(self, name: str, record: Record, old: Record | None) -> None:
         """Journal the record before its entry is written: a sync killed after the write and
@@ -315,7 +354,8 @@ class _Sync:
         """Seeds that are gone: their generated entries go too; edited entries stay. A build
         that would retire more than half of the entries at once (an emptied or mistyped
         seeds folder) retires none without --prune: it warns and keeps their records."""
-        gone = sorted(set(self.ledger) - present)
+        gone = sorted(name for name in set(self.ledger) - present
+                      if not any(name.startswith(folder) for folder in self.unlisted))
         doomed = [name for name in gone if self._pristine(name)]
         made = sum(1 for rec in self.ledger.values() if rec.entry)
         if doomed and not self.prune and len(doomed) > made / 2:

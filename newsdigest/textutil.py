@@ -12,7 +12,10 @@ import unicodedata
 from anyascii import anyascii
 from slugify import slugify
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# zero-width characters, the soft hyphen, and the bidirectional embeddings, overrides and
+# isolates (a page's U+202E inside "2025" must not hide the date, nor reverse a title)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"
+                               "\u2066\u2067\u2068\u2069"), None)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # What XML 1.0 and HTML forbid in text: C0 controls but tab, newline and carriage return,
 # DEL and the C1 controls, lone surrogates, and the non-characters U+FFFE and U+FFFF

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..dates import DateMatch, complete_year, find_dates, page_is_day_first
+from ..dates import complete_year, find_dates, iso_day, page_is_day_first
 from ..model import Article, Block, RawPage, Skip
 from ..textutil import normalize_line, word_count
 from . import furniture as fur
@@ -38,7 +38,7 @@ def _lines(text: str) -> tuple[dt.date | None, list[_Line]]:
     if raw:
         match = _SCRAPER_HEADER.match(raw[0])
         if match:
-            hint = DateMatch(*map(int, match.group(1).split("-")), 0, 0, False).as_date()
+            hint = iso_day(match.group(1))  # an impossible or far-off date is no hint
             raw[0] = match.group(2)
     out, blank = [], True
     for line in raw:
