@@ -95,6 +95,19 @@ def _named(month: str, day: str, year: str | None, m: re.Match[str], has_time: b
 
 
 _DIGIT = re.compile(r"\d")
+# What every date shape above needs somewhere: an ISO or numeric date, or a month's name.
+# A cheap test first: the full pattern costs about 50 µs a line, and most lines with a
+# digit in them hold no date at all. (A case-blind alternation of month names is as slow
+# as the pattern itself; a set of three-letter prefixes is not.)
+_NUMERIC_DATE = re.compile(r"\d{4}-\d\d-\d\d|\d[./]\d{1,2}[./]\d{4}")
+_LETTERS = re.compile(r"[^\W\d_]{3,}")
+_MONTH3 = frozenset(name[:3] for name in _MONTHS)
+
+
+def _maybe_date(text: str) -> bool:
+    if _NUMERIC_DATE.search(text):
+        return True
+    return any(word[:3] in _MONTH3 for word in _LETTERS.findall(text.lower()))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -103,7 +116,7 @@ def find_dates(text: str, day_first: bool = True) -> tuple[DateMatch, ...]:
 
     Cached: the cleaner asks about the same lines many times (byline? date line? caption?).
     """
-    if not _DIGIT.search(text):
+    if not _DIGIT.search(text) or not _maybe_date(text):
         return ()
     found = []
     for m in _DATE_RE.finditer(text):

@@ -1,20 +1,28 @@
-"""The quality report: `python -m newsdigest.evaluate DIR`.
+"""The quality report: `python -m newsdigest.evaluate [DIR]`.
 
-DIR holds pages (any name) each beside `<stem>.expected.yaml`: title, date, source, authors,
-people, body_from (start of the first paragraph), body_to (end of the last), never (lines
-that must not appear), or `skip: true` for a non-article. Pages go through exactly the code a
-build runs (workers.process_seed), so the report measures what users get.
+With no DIR, or a DIR holding `pages/` (the labelled real pages of ../shared/corpora), it
+scores every page in both forms, saved HTML and text dump: body token precision, recall and
+F1 against the gold text, title exact, date exact, articles dropped (see corpora.py).
+
+Otherwise DIR holds pages (any name) each beside `<stem>.expected.yaml`: title, date, source,
+authors, people, body_from (start of the first paragraph), body_to (end of the last), never
+(lines that must not appear), or `skip: true` for a non-article.
+
+Either way pages go through exactly the code a build runs (workers.process_seed), so the
+report measures what users get.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from . import corpora
 from .entries import body_markdown
 from .ingest import sha256
 from .log import Log
@@ -149,15 +157,42 @@ def evaluate(folder: Path) -> Report:
     return report
 
 
+def real_pages(root: Path, jobs: int = 1, corpus: str | None = None, forms: tuple[str, ...] = ("html", "txt")
+               ) -> tuple[list[tuple[str, str, str, corpora.Summary]], list]:
+    """Our scores on the labelled real pages: (table rows, every page's score)."""
+    pages = corpora.load(root, corpus)
+    by_id = {p.id: p for p in pages}
+    rows, scores = [], []
+    for corpus in sorted({p.corpus for p in pages}):
+        chosen = [p for p in pages if p.corpus == corpus]
+        for form in forms:
+            done = corpora.run_ours(chosen, form, jobs)
+            scores += done
+            rows.append(("newsdigest", corpus, form, corpora.Summary.of(done, by_id)))
+    return rows, scores
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newsdigest.evaluate",
-                                     description="Per-field accuracy of the digest on pages with expected values.")
-    parser.add_argument("folder", type=Path)
+                                     description="Per-field accuracy of the digest on labelled pages.")
+    parser.add_argument("folder", type=Path, nargs="?",
+                        help="fixture pages with .expected.yaml, or a corpora root (default: ../shared/corpora)")
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--corpus", choices=["readability", "htmldate"], help="one corpus only")
+    parser.add_argument("--form", choices=["html", "txt"], help="one form only")
+    parser.add_argument("--json", type=Path, help="also write every page's score as JSON")
     args = parser.parse_args(argv)
-    if not args.folder.is_dir():
-        print(f"evaluate: error: not a folder: {args.folder}", file=sys.stderr)
+    folder = args.folder or corpora.default_root()
+    if folder is None or not folder.is_dir():
+        print(f"evaluate: error: not a folder: {folder or '../shared/corpora'}", file=sys.stderr)
         return 2
-    print(evaluate(args.folder).table())
+    if (folder / "pages").is_dir():
+        rows, scores = real_pages(folder, args.jobs, args.corpus, (args.form,) if args.form else ("html", "txt"))
+        print(corpora.table(rows))
+        if args.json:
+            args.json.write_text(json.dumps([s.as_dict() for s in scores], indent=1) + "\n", encoding="utf-8")
+        return 0
+    print(evaluate(folder).table())
     return 0
 
 

@@ -6,6 +6,7 @@ never an exception: a bad seed must not stop the build.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 
@@ -92,8 +93,9 @@ def _looks_binary(text: str) -> bool:
     return controls > len(sample) * 0.02 or sample.count("\ufffd") > len(sample) * 0.02
 
 
-def ingest(name: str, data: bytes) -> RawPage | Skip:
-    """Decode one seed's bytes; `name` is its path relative to seeds/."""
+def ingest(name: str, data: bytes, modified: dt.date | None = None) -> RawPage | Skip:
+    """Decode one seed's bytes; `name` is its path relative to seeds/, `modified` the day
+    the file was last changed (a page that states no date at all is dated by it)."""
     if not data.strip():
         return Skip("empty file")
     text = decode(data)
@@ -102,4 +104,4 @@ def ingest(name: str, data: bytes) -> RawPage | Skip:
     text = publishable(text.replace("\r\n", "\n").replace("\r", "\n"))
     form = "html" if _HTML_START.match(data.lstrip(b"\xef\xbb\xbf")) or name.lower().endswith(
         (".html", ".htm")) else "text"
-    return RawPage(name=name, sha256=sha256(data), text=text, form=form)
+    return RawPage(name=name, sha256=sha256(data), text=text, form=form, modified=modified)

@@ -21,6 +21,7 @@ class RawPage:
     sha256: str  # hash of the raw bytes
     text: str  # decoded, newlines normalised to \n
     form: Form
+    modified: dt.date | None = None  # the file's modification day: the last fallback for a date
 
 
 BlockKind = Literal["p", "h", "li"]
@@ -43,6 +44,7 @@ class Article:
     source: str | None
     authors: tuple[str, ...]
     blocks: tuple[Block, ...]
+    notes: tuple[str, ...] = ()  # what clean had to fall back on (a warning each: "no date found; ...")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ than in a cache so that a fresh clone still knows which entries are pristine.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -39,6 +40,7 @@ class Record:
     entry_sha256: str | None = None
     skipped: str | None = None  # the reason, re-warned on every build while it holds
     moved: bool = False  # the entry was moved or renamed by hand: it stays where it was put
+    notes: str | None = None  # the fallbacks cleaning took ("no date found; ..."), re-warned while they hold
 
 
 JOURNAL = "journal-content"  # in the cache: entries being written (see store.Journal)
@@ -61,7 +63,7 @@ def _record(raw: object) -> Record | None:
         record = Record(**raw)
     except TypeError:
         return None
-    texts = (record.entry, record.entry_sha256, record.skipped)
+    texts = (record.entry, record.entry_sha256, record.skipped, record.notes)
     if not (isinstance(record.seed_sha256, str) and isinstance(record.generator, str)):
         return None
     if not all(v is None or isinstance(v, str) for v in texts) or not isinstance(record.moved, bool):
@@ -133,7 +135,7 @@ class _Sync:
                 temp_name(path, pid).unlink(missing_ok=True)
             if "sha" in note and file_sha256(path) == note["sha"]:
                 self.ledger[note["seed"]] = Record(note["seed_sha256"], note["generator"], rel, note["sha"],
-                                                   moved=bool(note.get("moved")))
+                                                   moved=bool(note.get("moved")), notes=note.get("notes"))
                 old = contained(note.get("old"))
                 if old and old != rel and file_sha256(self.paths.content / old) == note.get("old_sha"):
                     remove(self.paths.content / old, self.paths.content)
@@ -200,10 +202,11 @@ class _Sync:
                 return None
         try:
             data = path.read_bytes()
-        except OSError as exc:
-            self.log.warn(f"seeds/{name}", f"cannot be read ({exc.strerror or exc}); skipped")
+            modified = dt.date.fromtimestamp(path.stat().st_mtime)
+        except (OSError, ValueError, OverflowError) as exc:
+            self.log.warn(f"seeds/{name}", f"cannot be read ({getattr(exc, 'strerror', None) or exc}); skipped")
             return None
-        return SeedTask(name, self.hashes.sha(path, data) or sha256(data), data, None)
+        return SeedTask(name, self.hashes.sha(path, data) or sha256(data), data, None, modified=modified)
 
     def _from_cache(self, task: SeedTask) -> SeedTask:
         """A seed cleaned before with the same bytes, code and boilerplate skips cleaning."""
@@ -236,7 +239,11 @@ class _Sync:
                 self.ledger[name] = Record(sha, rec.generator, rec.entry, rec.entry_sha256)
             self.report.kept_edits.append(rec.entry or "")
             return True
-        return same_seed and rec.generator == self.knowledge.digest
+        settled = same_seed and rec.generator == self.knowledge.digest
+        if settled and rec.notes:  # a pristine entry made by a fallback: still worth saying
+            for note in rec.notes.split("\n"):
+                self.log.warn(f"seeds/{name}", note)
+        return settled
 
     def _follow(self, name: str, rec: Record) -> Record:
         """The record of a seed whose entry is not where the ledger says: if an entry naming
@@ -277,6 +284,8 @@ class _Sync:
         if isinstance(result.entry, Skip):
             self._skip(name, sha, old, result.entry.reason)
             return
+        for note in result.notes:
+            self.log.warn(f"seeds/{name}", note)
         data = to_markdown(result.entry).encode("utf-8")
         digest = sha256(data)
         rel = self._place(result.entry, old, digest)
@@ -285,7 +294,8 @@ class _Sync:
             self.log.warn(f"content/{rel.rsplit('/', 1)[0]}", "a symbolic link out of content/; "
                           f"the entry of seeds/{name} is not written through it")
             return
-        record = Record(sha, self.knowledge.digest, rel, digest, moved=bool(old and old.moved and old.entry == rel))
+        record = Record(sha, self.knowledge.digest, rel, digest, moved=bool(old and old.moved and old.entry == rel),
+                        notes="\n".join(result.notes) or None)
         if self.hashes.sha(target) != digest:
             self._note(name, record, old)
             try:  # compare-and-swap: only over the bytes the ledger says the tool wrote
@@ -319,7 +329,7 @@ class _Sync:
         """Journal the record before its entry is written: a sync killed after the write and
         before the ledger is saved is finished by the next one (`_recover`)."""
         note = {"seed": name, "entry": record.entry, "sha": record.entry_sha256, "moved": record.moved,
-                "seed_sha256": record.seed_sha256, "generator": record.generator}
+                "seed_sha256": record.seed_sha256, "generator": record.generator, "notes": record.notes}
         if old is not None and old.entry:
             note.update(old=old.entry, old_sha=old.entry_sha256)
         self.journal.note(json.dumps(note, ensure_ascii=False))

@@ -90,5 +90,24 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def first_sentence(text: str, limit: int = 140) -> str:
+    """The first sentence of `text`, cut at a word within `limit` characters: a stand-in
+    headline for a page that has none."""
+    sentence = split_sentences(text)[0] if text.strip() else text
+    return sentence if len(sentence) <= limit else sentence[: limit - 3].rsplit(" ", 1)[0] + "…"
+
+
 def word_count(text: str) -> int:
     return len(text.split())
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def text_units(text: str) -> float:
+    """How much text this is, in words, for any script: a CJK character counts half a word
+    (Chinese and Japanese put no spaces between words; a word is about two characters)."""
+    cjk = len(_CJK.findall(text))
+    if not cjk:
+        return float(len(text.split()))
+    return len(_CJK.sub(" ", text).split()) + cjk / 2

@@ -7,6 +7,7 @@ initializer), not pickled with every task.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -32,6 +33,7 @@ class SeedTask:
     cached: Article | Skip | None
     boilerplate: frozenset[str] = frozenset()  # this page's lines that recur across the batch
     raw: RawPage | Skip | None = None  # decoded already (the boilerplate pass needed the text)
+    modified: dt.date | None = None  # the file's modification day (the last fallback for a date)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class SeedResult:
     packed: bytes | None  # the clean result for the cache (`store.pack`); None when it came from there
     entry: Entry | Skip
     seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # ingest, clean, understand
+    notes: tuple[str, ...] = ()  # the fallbacks clean took, each worth a warning
 
 
 _KNOWLEDGE: Knowledge | None = None
@@ -57,7 +60,7 @@ def process_seed(task: SeedTask) -> SeedResult:
     t0 = t1 = time.perf_counter()
     cleaned = task.cached
     if cleaned is None:
-        raw = task.raw if task.raw is not None else ingest(task.name, task.data or b"")
+        raw = task.raw if task.raw is not None else ingest(task.name, task.data or b"", task.modified)
         t1 = time.perf_counter()
         cleaned = raw if isinstance(raw, Skip) else _safe_clean(raw, task.boilerplate)
     packed = None if task.cached is not None else pack(cleaned)  # counted as cleaning
@@ -65,7 +68,8 @@ def process_seed(task: SeedTask) -> SeedResult:
     if isinstance(cleaned, Skip):
         return SeedResult(task.name, task.sha256, packed, cleaned, (t1 - t0, t2 - t1, 0.0))
     entry = understand(cleaned, task.name, task.sha256, _KNOWLEDGE.registry)
-    return SeedResult(task.name, task.sha256, packed, entry, (t1 - t0, t2 - t1, time.perf_counter() - t2))
+    return SeedResult(task.name, task.sha256, packed, entry, (t1 - t0, t2 - t1, time.perf_counter() - t2),
+                      cleaned.notes)
 
 
 def _safe_clean(raw, boilerplate: frozenset[str]) -> Article | Skip:
@@ -80,7 +84,7 @@ def with_boilerplate(tasks: list[SeedTask]) -> list[SeedTask]:
     out: list[SeedTask] = []
     for start in range(0, len(tasks), CHUNK):
         chunk = tasks[start : start + CHUNK]
-        raws = {t.name: ingest(t.name, t.data) for t in chunk if t.data is not None}
+        raws = {t.name: ingest(t.name, t.data, t.modified) for t in chunk if t.data is not None}
         lines = {name: page_lines(raw.text) for name, raw in raws.items()
                  if isinstance(raw, RawPage) and raw.form == "text"}  # normalised once, used twice
         common = repeated_lines(lines.values())

@@ -74,17 +74,21 @@ _CREDIT_WORDS = re.compile(
 )
 
 
+_LONG = 400  # characters: no promo, stop line or credit is longer, and the vocabulary's
+# ".*x.*y" patterns would backtrack for minutes over a line of a megabyte (a fuzzed page)
+
+
 def is_promo(line: str) -> bool:
-    return bool(_PROMO.match(line.strip(" •*")))
+    return len(line) <= _LONG and bool(_PROMO.match(line.strip(" •*")))
 
 
 def is_stop(line: str) -> bool:
-    return bool(_STOP.match(line))
+    return len(line) <= _LONG and bool(_STOP.match(line))
 
 
 def is_caption(line: str) -> bool:
     """A photo caption: the line ends in a photo credit rather than in a sentence."""
-    match = _CREDIT_TAIL.search(line)
+    match = _CREDIT_TAIL.search(line[-_LONG:])
     if not match:
         return False
     paren = match.group("paren")

@@ -1,13 +1,23 @@
 """Saved HTML pages -> Article: trafilatura for the body, lxml (XPath) for what it leaves.
 
+The body is trafilatura's, in a chain (tables kept, fast mode: on the labelled real pages
+its fallback algorithms added nothing but time): precision mode first, which drops promos
+and teasers; its defaults when precision kept under 80 % of what they keep (precision mode
+alone lost whole articles). When that is still short against what the page itself says
+its article is (JSON-LD `articleBody`, an `itemprop="articleBody"` container), trafilatura
+is asked again favouring recall, and BeautifulSoup reads the container's paragraphs, list
+items and table rows directly; the longest plausible result wins.
+
 Metadata is read in order of how much the page commits to it: JSON-LD NewsArticle, then
 `article:*`/`og:*` meta tags, then trafilatura's own guesses. The publication date always
-wins over the modified date.
+wins over the modified date, and it is the date as the page writes it (a timestamp's own
+offset, never converted to UTC). Titles are HTML-unescaped (`&#8217;` in JSON-LD).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html as htmllib
 import json
 import re
 from typing import NamedTuple
@@ -16,12 +26,14 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura import load_html
 
-from ..dates import find_dates, parse_date
+from ..dates import find_dates, parse_date, plausible
 from ..model import Article, Block, RawPage, Skip
-from ..textutil import normalize_line, word_count
+from ..textutil import first_sentence, normalize_line, text_units
 from . import furniture as fur
 
-_MIN_BODY_WORDS = 40
+_MIN_BODY_WORDS = 40  # in text units: words, a CJK character counting half a word
+_SHORT = 0.5  # an extraction under this share of the page's own article text is retried
+_PRECISE = 0.8  # precision mode's text is kept while it has this share of the defaults' text
 _TOO_LITTLE = "not an article: too little body text in the HTML page"
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
 
@@ -46,13 +58,19 @@ def _json_ld(tree: HtmlElement) -> dict:
     return {}
 
 
+def _clean_text(value: str) -> str:
+    """One metadata string as text: entities decoded (a page's JSON-LD often double-encodes
+    them), then the one normaliser."""
+    return normalize_line(htmllib.unescape(value))
+
+
 def _meta(tree: HtmlElement, *names: str) -> str | None:
     for name in names:
         tag = tree.find(f".//meta[@property='{name}']")  # find: the first in document order
         if tag is None:
             tag = tree.find(f".//meta[@name='{name}']")
         if tag is not None and tag.get("content"):
-            return normalize_line(tag.get("content"))
+            return _clean_text(tag.get("content"))
     return None
 
 
@@ -63,7 +81,7 @@ def _names(value: object) -> tuple[str, ...]:
     for item in items:
         name = item.get("name") if isinstance(item, dict) else item
         if isinstance(name, str) and name.strip():
-            out.extend(fur.split_names(name))
+            out.extend(fur.split_names(_clean_text(name)))
     return tuple(dict.fromkeys(out))
 
 
@@ -72,18 +90,66 @@ def _title_parts(tree: HtmlElement) -> list[str]:
     tag = tree.find(".//title")
     if tag is None or not tag.text:
         return []
-    return [p for p in _TITLE_SPLIT.split(normalize_line(tag.text)) if p]
+    return [p for p in _TITLE_SPLIT.split(_clean_text(tag.text)) if p]
 
 
 def _title(tree: HtmlElement, ld: dict, extracted: str | None) -> str | None:
-    """What the page commits to most: JSON-LD headline, og:title, h1, <title>, the extractor."""
+    """The headline the page's own tags agree on. Candidates: JSON-LD headline, og:title,
+    twitter:title, the first <h1>, the headline part of <title>, the extractor's guess; each
+    with a site name stripped off its ends. A tag the page commits to (JSON-LD, og) counts
+    most, then agreement: a candidate found inside <title>, or equal to another one. A
+    section heading in <h1> ("Health Center") or a description in JSON-LD therefore loses
+    to the headline the other tags share."""
     h1 = tree.find(".//h1")
     parts = _title_parts(tree)
-    for candidate in (ld.get("headline"), _meta(tree, "og:title"), " ".join(h1.itertext()) if h1 is not None else None,
-                      max(parts, key=len) if parts else None, extracted):
-        if isinstance(candidate, str) and normalize_line(candidate) and not normalize_line(candidate).isdigit():
-            return normalize_line(candidate)
-    return None
+    whole = _clean_text(tree.findtext(".//title") or "")
+    site = _site_names(tree, ld, parts)
+    headline = max(parts, key=len) if parts else None
+    raw = [(ld.get("headline"), 3), (_meta(tree, "og:title"), 3), (_meta(tree, "twitter:title"), 2),
+           (" ".join(h1.itertext()) if h1 is not None else None, 2), (headline, 2.5), (extracted, 1)]
+    cands = [(t, w) for t, w in ((_strip_site(_clean_text(c), site), w) for c, w in raw if isinstance(c, str))
+             if t and not t.isdigit() and _title_key(t) not in site]  # a site's name is no headline
+    if not cands:
+        return None
+    keys = [_title_key(t) for t, _ in cands]
+    in_title = _title_key(whole)
+    best, best_score = None, -1.0
+    for k, (text, weight) in enumerate(cands):
+        agree = sum(1 for j, other in enumerate(keys) if j != k and other == keys[k] and cands[j][0] != headline)
+        inside = 2 if text != headline and keys[k] and keys[k] in in_title else 0
+        score = weight + inside + agree - k * 0.01
+        if score > best_score:
+            best, best_score = text, score
+    return best
+
+
+def _title_key(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def _site_names(tree: HtmlElement, ld: dict, parts: list[str]) -> set[str]:
+    """The names the page goes by: og:site_name, the JSON-LD publisher, the short end parts
+    of its <title>."""
+    names = {_meta(tree, "og:site_name")}
+    publisher = ld.get("publisher")
+    if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+        names.add(_clean_text(publisher["name"]))
+    if len(parts) > 1:
+        names |= {p for p in (parts[0], parts[-1]) if len(p.split()) <= 5 and p != max(parts, key=len)}
+    return {_title_key(n) for n in names if n}
+
+
+def _strip_site(text: str, site: set[str]) -> str:
+    """'Headline | Site' or 'Site: Headline' -> 'Headline' when Site is the page's name."""
+    parts = [p for p in _TITLE_SPLIT.split(text) if p]
+    while len(parts) > 1 and _title_key(parts[-1]) in site:
+        parts.pop()
+    while len(parts) > 1 and _title_key(parts[0]) in site:
+        parts.pop(0)
+    if len(parts) == len([p for p in _TITLE_SPLIT.split(text) if p]):
+        return text
+    start, end = text.find(parts[0]), text.rfind(parts[-1]) + len(parts[-1])
+    return text[start:end].strip()
 
 
 def _site_from_title(tree: HtmlElement, title: str) -> str | None:
@@ -91,13 +157,18 @@ def _site_from_title(tree: HtmlElement, title: str) -> str | None:
     return parts[-1] if len(parts) == 1 and len(parts[0].split()) <= 5 else None
 
 
-def _date(tree: HtmlElement, ld: dict, extracted: str | None):
+_UTC = re.compile(r"T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]00:?00)$")
+
+
+def _date(tree: HtmlElement, ld: dict, extracted: str | None, page: str = ""):
     for value in (ld.get("datePublished"), _meta(tree, "article:published_time", "og:published_time",
                                                   "datePublished", "pubdate", "publish-date", "date")):
         day = parse_date(value) if value else None
         if day is None and isinstance(value, str):
             found = [d for d in find_dates(value) if d.complete]
             day = found[0].as_date() if found else None
+        if day and page and isinstance(value, str) and _UTC.search(value.strip()):
+            return _local_day(day, page)
         if day:
             return day
     time_tag = tree.find(".//time[@datetime]")
@@ -108,6 +179,23 @@ def _date(tree: HtmlElement, ld: dict, extracted: str | None):
     return parse_date(extracted) if extracted else None
 
 
+def _local_day(utc_day: dt.date, page: str) -> dt.date:
+    """A timestamp written in UTC ("...T03:28:35Z") is the next day already for a page
+    published in the Americas' evening; the page's own visible date (htmldate reads the
+    byline, the URL and the rest as the page shows them) says which day it was there."""
+    from htmldate import find_date
+
+    try:
+        shown = find_date(page, original_date=True, extensive_search=False)
+    except Exception:  # noqa: BLE001 - htmldate's trouble must not cost the page
+        return utc_day
+    try:
+        local = dt.date.fromisoformat(shown) if shown else None
+    except ValueError:
+        return utc_day
+    return local if local is not None and 0 <= (utc_day - local).days <= 1 else utc_day
+
+
 def _blocks(text: str) -> tuple[Block, ...]:
     blocks = []
     for line in text.split("\n"):
@@ -116,7 +204,7 @@ def _blocks(text: str) -> tuple[Block, ...]:
             continue
         if line.startswith(("- ", "• ")):
             blocks.append(Block("li", line[2:].strip()))
-        elif word_count(line) <= 12 and not line.endswith((".", "”", '"', "?", "!")):
+        elif text_units(line) <= 12 and not line.endswith((".", "”", '"', "?", "!", "。", "！", "？", "|")):
             blocks.append(Block("h", line))
         else:
             blocks.append(Block("p", line))
@@ -139,27 +227,91 @@ def clean_html(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
     if tree is None:
         return Skip(_TOO_LITTLE)
     ld = _json_ld(tree)
-    own = _own_metadata(tree, ld)
+    own = _own_metadata(tree, ld, raw.text)
     # trafilatura's own metadata (htmldate and all) is 40 % of its time on a page; it is
     # only a fallback here, so it is asked for only when the page's own tags leave a gap
-    doc = trafilatura.bare_extraction(raw.text, with_metadata=None in own, include_comments=False,
-                                      include_tables=False, favor_precision=True, fast=True)
-    text = getattr(doc, "text", None) or ""
+    doc, text = _extract(raw.text, tree, ld, with_metadata=None in own)
     blocks = _blocks(text)
-    if sum(word_count(b.text) for b in blocks) < _MIN_BODY_WORDS:
+    if sum(text_units(b.text) for b in blocks) < _MIN_BODY_WORDS:
         return Skip(_TOO_LITTLE)
+    notes: list[str] = []
     title = own.title or _title(tree, ld, getattr(doc, "title", None))
     if not title:
-        return Skip("no headline found in the HTML page")
+        title = first_sentence(blocks[0].text)
+        notes.append(f"no headline found; titled by the first sentence: {title[:60]!r}")
     blocks = _after_headline(blocks, title)
-    day = own.day or _date(tree, ld, getattr(doc, "date", None))
+    day = own.day or _date(tree, ld, getattr(doc, "date", None), raw.text)
+    if day is None and raw.modified is not None:
+        day = plausible(raw.modified)
+        notes.append(f"no publication date found; dated {day} by the file's modification time")
     if day is None:
-        return Skip("no publication date found in the HTML page")
+        return Skip("no publication date found in the HTML page, and the file's modification time is not a date")
     authors = own.authors or _names(getattr(doc, "author", None))
     site = own.site or _site(tree, ld, title)
     source = site or getattr(doc, "sitename", None) or outlets.identify(raw.text[:20000])
     return Article(title=title, date=day, source=normalize_line(source) if source else None,
-                   authors=tuple(a for a in authors if a != source), blocks=blocks)
+                   authors=tuple(a for a in authors if a != source), blocks=blocks, notes=tuple(notes))
+
+
+def _extract(page: str, tree: HtmlElement, ld: dict, with_metadata: bool) -> tuple[object, str]:
+    """(trafilatura's document, the body text), trying harder when the first answer is
+    short against the article the page itself declares."""
+    declared = _declared_units(tree, ld)
+    precise = trafilatura.bare_extraction(page, with_metadata=False, include_comments=False,
+                                          include_tables=True, favor_precision=True, fast=True)
+    text = getattr(precise, "text", None) or ""
+    doc = trafilatura.bare_extraction(page, with_metadata=with_metadata, include_comments=False, include_tables=True,
+                                      fast=True)
+    fuller = getattr(doc, "text", None) or ""
+    if text_units(text) < _PRECISE * text_units(fuller):  # precision cut the article, not just its furniture
+        text = fuller
+    if text_units(text) >= max(_MIN_BODY_WORDS, _SHORT * declared):
+        return doc, text
+    best = text
+    again = trafilatura.bare_extraction(page, with_metadata=False, include_comments=False, include_tables=True,
+                                        favor_recall=True, fast=True)
+    for candidate in (getattr(again, "text", None) or "", _container_text(page, ld)):
+        if text_units(candidate) > text_units(best) and (not declared or text_units(candidate) <= 3 * declared):
+            best = candidate
+    return doc, best
+
+
+def _declared_units(tree: HtmlElement, ld: dict) -> float:
+    """How long the page says its article is: JSON-LD articleBody, else the text of its
+    articleBody container (0 when it says nothing)."""
+    body = ld.get("articleBody")
+    if isinstance(body, str) and body.strip():
+        return text_units(body)
+    node = tree.find(".//*[@itemprop='articleBody']")
+    return text_units(node.text_content()) if node is not None else 0.0
+
+
+_BLOCK_TAGS = ["p", "li", "h2", "h3", "h4", "blockquote", "tr", "pre"]
+
+
+def _container_text(page: str, ld: dict) -> str:
+    """The article as the page marks it up, read with BeautifulSoup: the paragraphs, items,
+    crossheads and table rows of its articleBody or <article> container, or the JSON-LD
+    articleBody itself. Only for pages trafilatura read short (it costs a second parse)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "lxml")
+    for bad in soup(["script", "style", "noscript", "template", "aside", "nav", "form", "figure"]):
+        bad.decompose()
+    node = soup.find(attrs={"itemprop": "articleBody"}) or soup.find("article")
+    if node is not None:
+        lines = []
+        for block in node.find_all(_BLOCK_TAGS):
+            if block.find(_BLOCK_TAGS):
+                continue  # its inner blocks say it
+            cells = [c.get_text(" ", strip=True) for c in block.find_all(["td", "th"])] if block.name == "tr" else []
+            line = " | ".join(c for c in cells if c) if cells else block.get_text(" ", strip=True)
+            if line:
+                lines.append(("- " + line) if block.name == "li" else line)
+        if lines:
+            return "\n".join(lines)
+    body = ld.get("articleBody")
+    return htmllib.unescape(body) if isinstance(body, str) else ""
 
 
 class _Own(NamedTuple):
@@ -171,10 +323,10 @@ class _Own(NamedTuple):
     site: str | None
 
 
-def _own_metadata(tree: HtmlElement, ld: dict) -> _Own:
+def _own_metadata(tree: HtmlElement, ld: dict, page: str) -> _Own:
     title = _title(tree, ld, None)
     authors = _names(ld.get("author")) or _names(_meta(tree, "author", "article:author"))
-    return _Own(title, _date(tree, ld, None), authors or None, _site(tree, ld, title) if title else None)
+    return _Own(title, _date(tree, ld, None, page), authors or None, _site(tree, ld, title) if title else None)
 
 
 def _site(tree: HtmlElement, ld: dict, title: str) -> str | None:

@@ -1,10 +1,11 @@
 """Text dumps -> Article: the project's own cleaner for pages saved as plain text.
 
-The page is read as lines. The *lead* is the first line of real prose (not a caption, a
-byline or a promo); the title is the best headline above it; the body runs from the lead to
-the first line that ends an article (author box, news feed, "most read", a teaser card),
-skipping in-body promos and captions and keeping crossheads, quotes and list items.
-Blank lines help (a teaser card is one block) but are never required.
+The page is read as lines, and the learned line model (`lines.py`) says which are the
+article's body and which its headline; promos and captions inside the body are cut (the
+furniture vocabulary, kept where it earns its place on the real pages). The publication
+date is chosen by the learned date model (`dating.py`) among the page's dates, with the
+scraper's header date and the file's modification day as fallbacks; a fallback is a note
+(a warning in the build). Authors and outlet come from the lines around the body.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..dates import complete_year, find_dates, iso_day, page_is_day_first
+from ..dates import find_dates, iso_day, plausible
 from ..model import Article, Block, RawPage, Skip
-from ..textutil import normalize_line, word_count
+from ..textutil import first_sentence, normalize_line, text_units, word_count
+from . import dating
 from . import furniture as fur
+from . import lines as L
 
 _SCRAPER_HEADER = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2})\b\s*(.*)$")
 _BULLET = re.compile(r"^[•·▪◦*–-]\s+(?=\S)")
 _MIN_BODY_WORDS = 40
-_UPDATED = re.compile(r"(updated|modified|edited|оновлено|обновлено)\W*$", re.I)
 _READ_TIME = re.compile(r"\b\d+\s+min(?:ute)?s?\s+read\b", re.I)
 
 
@@ -47,22 +49,6 @@ def _lines(text: str) -> tuple[dt.date | None, list[_Line]]:
             out.append(_Line(norm, blank))
         blank = not norm
     return hint, out
-
-
-def _is_prose(text: str, in_body: bool = False) -> bool:
-    """Sentences, not a menu: enough words, enough lower-case words, a sentence ending.
-
-    Inside the body a long line without a full stop ("Source: X at a press conference")
-    is prose too; above the lead it would more likely be a headline.
-    """
-    words = text.split()
-    if len(words) < 8 or not re.search(r"[a-zа-яіїєґ]", text):
-        return False
-    lower = sum(1 for w in words if w[:1].islower())
-    ends = text.rstrip("\"”’»)' ").endswith((".", "!", "?", ":", ";")) or len(words) >= 25
-    if in_body and len(words) >= 12 and lower >= len(words) * 0.4:
-        return True
-    return lower >= len(words) * 0.2 and ends
 
 
 def _is_headline(text: str) -> bool:
@@ -100,29 +86,12 @@ def _is_byline(text: str) -> bool:
     return text.lower().startswith("by ") and word_count(text) <= 30 or _is_dateline(text)
 
 
-def _skippable(text: str) -> bool:
-    return fur.is_promo(text) or fur.is_caption(text) or _is_byline(text)
-
-
-def _find_lead(lines: list[_Line], boilerplate: frozenset[str]) -> int | None:
-    """The first line of prose; a standfirst (dek) above a caption or byline is skipped."""
-    for i, line in enumerate(lines):
-        if line.text in boilerplate:
-            continue
-        if _is_prose(line.text) and not _skippable(line.text) and not fur.is_truncated(line.text):
-            ahead = [ln.text for ln in lines[i + 1 : i + 3]]
-            if any(fur.is_caption(t) or _is_byline(t) for t in ahead) and word_count(line.text) <= 40:
-                continue
-            return i
-    return None
-
-
 def _find_title(lines: list[_Line], lead: int, boilerplate: frozenset[str]) -> int | None:
     """The best headline above the lead: repeated near it, followed by a byline or date,
     nearest the lead (a standfirst right under the title does not count as nearer)."""
     header = [ln.text for ln in lines[:lead]]
     candidates = [i for i, t in enumerate(header)
-                  if t not in boilerplate and _is_headline(t) and not _is_dateline(t) and not fur.is_caption(t)
+                  if t not in boilerplate and _is_headline(t) and not _not_headline(t)
                   and not fur.is_author_line(t, header[i + 1 : i + 3])]
     nearest = None
     for i in reversed(candidates):
@@ -153,58 +122,6 @@ def _find_title(lines: list[_Line], lead: int, boilerplate: frozenset[str]) -> i
 
 def _menu_like(text: str) -> bool:
     return all(w[:1].isupper() for w in text.split() if w.isalpha())
-
-
-@dataclass(frozen=True)
-class _Body:
-    blocks: list[tuple[int, Block]]
-    end: int  # index of the line that ended the article (len(lines) if none)
-
-
-def _classify(text: str) -> Block | None:
-    bullet = _BULLET.match(text)
-    if bullet:
-        return Block("li", text[bullet.end():])
-    if _is_prose(text, in_body=True):
-        return Block("p", text)
-    if _is_headline(text) and word_count(text) <= 14 or text.endswith(":") and word_count(text) <= 4:
-        return Block("h", text.rstrip(":") if text.endswith(":") else text)
-    return None
-
-
-def _body(lines: list[_Line], lead: int, title: str | None, boilerplate: frozenset[str]) -> _Body:
-    kept: list[tuple[int, Block]] = []
-    end = len(lines)
-    for j in range(lead, len(lines)):
-        text = lines[j].text
-        teaser = fur.is_glued_signature(text) or fur.is_truncated(text)
-        if fur.is_stop(text) or teaser or _is_bare_date(text):
-            end = j
-            if teaser:
-                kept = _drop_teaser_card(lines, kept, j)
-            break
-        if fur.is_promo(text) or fur.is_caption(text) or text == title or text in boilerplate:
-            continue
-        block = _classify(text)
-        if block is not None:
-            kept.append((j, block))
-    return _Body(_drop_dangling_heads(kept), end)
-
-
-def _drop_teaser_card(lines: list[_Line], kept: list[tuple[int, Block]], stop: int) -> list:
-    """A teaser card (headline, dek, signature) ran into the body: cut it off again."""
-    has_blanks = any(ln.blank_before for ln in lines[1:])
-    if has_blanks:
-        start = stop
-        while start > 0 and not lines[start].blank_before:
-            start -= 1
-        return [(i, b) for i, b in kept if i < start or stop - start > 4]
-    trimmed = list(kept)
-    if trimmed and trimmed[-1][1].kind == "p" and len(trimmed) > 1 and trimmed[-2][1].kind == "h":
-        trimmed.pop()
-    if trimmed and trimmed[-1][1].kind == "h":
-        trimmed.pop()
-    return trimmed
 
 
 def _drop_dangling_heads(kept: list[tuple[int, Block]]) -> list[tuple[int, Block]]:
@@ -247,46 +164,6 @@ def _looks_like_name(text: str) -> bool:
     return 2 <= len(words) <= 4 and all(w[:1].isupper() and w[1:].islower() for w in words if w.isalpha())
 
 
-def _publication_date(lines: list[_Line], title: int | None, lead: int, body: _Body,
-                      hint: dt.date | None) -> dt.date | None:
-    """Byline or date line near the title, else the scraper's hint, else the lead's dateline."""
-    day_first = page_is_day_first("\n".join(ln.text for ln in lines))
-    start = title if title is not None else max(0, lead - 6)
-    near = list(range(start, lead)) + list(range(max(0, start - 3), start))
-    for i in near:
-        text = lines[i].text
-        if fur.is_caption(text):
-            continue
-        for match in find_dates(text, day_first):
-            if match.complete and not _UPDATED.search(text[: match.start]):
-                return match.as_date()
-    if hint:
-        return hint
-    for ln in lines[body.end : body.end + 2]:  # some outlets print the date after the article
-        if _is_bare_date(ln.text):
-            return next((d.as_date() for d in find_dates(ln.text, day_first) if d.complete), None)
-    reference = _reference_date(lines, start, body.end)
-    header = [ln.text for ln in lines[start:lead] if not fur.is_caption(ln.text)]
-    for text in header + ([body.blocks[0][1].text] if body.blocks else []):
-        for match in find_dates(text):
-            if match.day is not None and reference:
-                return complete_year(match, reference)
-    return None
-
-
-_COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*[-–]\s*)?(\d{4})", re.I)
-
-
-def _reference_date(lines: list[_Line], start: int, end: int) -> dt.date | None:
-    """The latest complete date around the article, or 1 January of its copyright year."""
-    days = [d.as_date() for ln in lines[start:end] for d in find_dates(ln.text) if d.complete]
-    best = max((d for d in days if d), default=None)
-    if best is None:
-        years = [int(m.group(1)) for ln in lines for m in _COPYRIGHT_YEAR.finditer(ln.text)]
-        best = dt.date(max(years), 1, 1) if years else None
-    return best
-
-
 def clean_text(raw: RawPage, outlets: fur.Outlets, boilerplate: frozenset[str] = frozenset()) -> Article | Skip:
     result = _clean_lines(raw, outlets, boilerplate)
     if isinstance(result, Skip) and boilerplate:
@@ -296,25 +173,128 @@ def clean_text(raw: RawPage, outlets: fur.Outlets, boilerplate: frozenset[str] =
     return result
 
 
-def _clean_lines(raw: RawPage, outlets: fur.Outlets, boilerplate: frozenset[str]) -> Article | Skip:
-    hint, lines = _lines(raw.text)
-    lead = _find_lead(lines, boilerplate)
-    if lead is None:
-        return Skip("not an article: no paragraph of prose (menus, links or noise only)")
-    title_i = _find_title(lines, lead, boilerplate)
-    title = lines[title_i].text if title_i is not None else None
-    body = _body(lines, lead, title, boilerplate)
-    if sum(word_count(b.text) for _, b in body.blocks) < _MIN_BODY_WORDS:
+_TITLE_SURE = 0.3  # the line model's headline probability above which its pick stands
+_TITLE_REACH = 40  # lines above the body where the headline may be
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the line model found on a dump: the headline's line and the body's blocks."""
+
+    lines: list[_Line]
+    hint: dt.date | None  # the scraper's ' date YYYY-MM-DD' header
+    title: int | None  # index of the headline's line
+    kept: list[tuple[int, Block]]  # (line index, block) of the article body
+
+
+def read(text: str, boilerplate: frozenset[str] = frozenset(), model: L.Tagger | None = None) -> Reading | Skip:
+    """Headline and body of a dump, as the line model reads them (the date is chosen after).
+    `model`: another line model than the shipped one (training scores its own)."""
+    hint, lines = _lines(text)
+    texts = [ln.text for ln in lines]
+    feats = L.features(texts, [ln.blank_before for ln in lines], boilerplate)
+    body_p, title_p = (model or L.tagger()).probabilities(feats)
+    chosen = L.body_span(body_p)
+    if not chosen:
+        return Skip("not an article: no run of article text (menus, links or noise only)")
+    title_i = _headline(lines, chosen[0], title_p, boilerplate)
+    kept = [(i, _block(texts[i])) for i in chosen
+            if i != title_i and not _furniture(texts[i]) and texts[i] not in boilerplate]  # on 3+ pages: furniture
+    while kept and (_is_bare_date(kept[0][1].text) or _is_byline(kept[0][1].text)):
+        kept.pop(0)  # the date or byline line right above the lead
+    while kept and (_is_bare_date(kept[-1][1].text) or fur.is_stop(kept[-1][1].text)):
+        kept.pop()  # a date or a credit line ("X contributed to this report") after the last paragraph
+    kept = _drop_dangling_heads([(i, b) for i, b in kept if b.text])
+    if sum(text_units(b.text) for _, b in kept) < _MIN_BODY_WORDS:
         return Skip("not an article: too little body text")
-    if title is None:
-        return Skip("no headline found above the article text")
-    day = _publication_date(lines, title_i, lead, body, hint)
+    return Reading(lines, hint, title_i, kept)
+
+
+def _clean_lines(raw: RawPage, outlets: fur.Outlets, boilerplate: frozenset[str]) -> Article | Skip:
+    reading = read(raw.text, boilerplate)
+    if isinstance(reading, Skip):
+        return reading
+    lines, title_i, kept = reading.lines, reading.title, reading.kept
+    texts = [ln.text for ln in lines]
+    notes: list[str] = []
+    lead, end = kept[0][0], kept[-1][0] + 1
+    if title_i is not None:
+        title = texts[title_i]
+    else:
+        title = first_sentence(kept[0][1].text)
+        notes.append(f"no headline found; titled by the first sentence: {title[:60]!r}")
+    day, note = _date(texts, title_i, lead, end, reading.hint, raw.modified)
+    if note:
+        notes.append(note)
     if day is None:
-        return Skip("no publication date found")
-    in_body = {i for i, _ in body.blocks}
+        return Skip("no publication date found, and the file's modification time is not a date")
+    in_body = {i for i, _ in kept}
     furniture_text = "\n".join(ln.text for k, ln in enumerate(lines) if k not in in_body)
     source = outlets.identify(furniture_text) or next(
         (o for o in map(fur.outlet_from_line, (ln.text for ln in lines)) if o), None)
-    authors = tuple(a for a in _authors(lines, title_i, lead, body.end) if a != source)
-    return Article(title=title, date=day, source=source, authors=authors,
-                   blocks=tuple(b for _, b in body.blocks))
+    if title_i is not None:  # a headline set twice (over and under the byline): from the first
+        title_i = next(i for i in range(title_i + 1) if texts[i] == texts[title_i])
+    authors = tuple(a for a in _authors(lines, title_i, lead, end) if a != source)
+    return Article(title=title, date=day, source=source, authors=authors, blocks=tuple(b for _, b in kept),
+                   notes=tuple(notes))
+
+
+def _date(texts: list[str], title: int | None, lead: int, end: int, hint: dt.date | None,
+          modified: dt.date | None) -> tuple[dt.date | None, str | None]:
+    """(publication date, the fallback taken, if any). In order: the date the date model is
+    sure of; the scraper's header date; the model's best guess among the page's dates; the
+    file's modification day (warned)."""
+    best = dating.scorer().best(dating.candidates(texts, title, lead, end))
+    if best is not None and best[1] >= dating.SURE:
+        return best[0], None
+    if hint is not None:
+        return hint, None
+    if best is not None:
+        return best[0], None
+    day = plausible(modified) if modified else None
+    if day is None:
+        return None, None
+    return day, f"no publication date found; dated {day} by the file's modification time"
+
+
+def _furniture(text: str) -> bool:
+    """Promos and photo captions inside the run: on the labelled real pages 85 % of the lines
+    the promo vocabulary names there are not article text, and captions are never digest
+    text (the quality bar), though some gold texts keep them."""
+    return fur.is_promo(text) or fur.is_caption(text)
+
+
+def _headline(lines: list[_Line], first: int, title_p: list[float], boilerplate: frozenset[str]) -> int | None:
+    """The line model's headline when it is sure; else the best headline-shaped line above
+    the body (repeated near it, followed by a byline); else none."""
+    reach = range(max(0, first - _TITLE_REACH), min(len(lines), first + 1))
+    for i in sorted(reach, key=title_p.__getitem__, reverse=True):
+        if title_p[i] < _TITLE_SURE:
+            break
+        text = lines[i].text
+        if not _not_headline(text):
+            return i
+    return _find_title(lines, first, boilerplate)
+
+
+_CLOCK = re.compile(r"\b\d{1,2}[:h]\d{2}\b")
+
+
+def _not_headline(text: str) -> bool:
+    """A date, a time stamp, a byline or a caption is never the headline, however it is set
+    (in any language: a line with a clock time in it is a time stamp)."""
+    return (_is_dateline(text) or _is_bare_date(text) or _is_byline(text) or fur.is_caption(text)
+            or bool(_CLOCK.search(text)) and text_units(text) <= 12)
+
+
+def _block(text: str) -> Block:
+    """A body line as a paragraph, a list item or a crosshead (short, headline-shaped, no
+    full stop)."""
+    bullet = _BULLET.match(text)
+    if bullet:
+        return Block("li", text[bullet.end():])
+    if text_units(text) <= 14 and not re.search(r"[.!?…。！？:;,]['\"”’»)]*$", text) and text[:1].isupper():
+        return Block("h", text)
+    if text.endswith(":") and text_units(text) <= 4:  # "Background:" over a list
+        return Block("h", text[:-1])
+    return Block("p", text)

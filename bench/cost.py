@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Cost of cleaning and understanding one article: `python bench/cost.py --n 1000`.
+
+Runs the build's own per-seed code (workers.process_seed: ingest, clean, understand) over
+the benchmark corpus (bench/corpus.py, four in five text dumps) in one process, after one
+warm-up page, and prints the median, 90th percentile and mean milliseconds per article,
+for text dumps and saved HTML apart. Also --corpora to time the labelled real pages, which
+are longer. Never part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path[:0] = [str(HERE), str(REPO)]
+
+from corpus import _registry_names, page  # noqa: E402
+
+
+def _pages(n: int, real: bool) -> list[tuple[str, bytes]]:
+    if real:
+        from newsdigest import corpora
+
+        out = []
+        for p in corpora.load()[:n]:
+            out += [(f"{p.id}.txt", p.txt()), (f"{p.id}.html", p.html())]
+        return out
+    names = _registry_names()
+    return [(name, text.encode("utf-8")) for name, text in (page(i, names) for i in range(n))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--corpora", action="store_true", help="the labelled real pages instead")
+    args = parser.parse_args()
+    from newsdigest.ingest import sha256
+    from newsdigest.knowledge import load_knowledge
+    from newsdigest.log import Log
+    from newsdigest import workers
+
+    workers._install(load_knowledge(None, Log(quiet=True)))
+    pages = _pages(args.n, args.corpora)
+    workers.process_seed(workers.SeedTask(*pages[0][:1], sha256(pages[0][1]), pages[0][1], None))  # warm-up
+    times: dict[str, list[float]] = {"txt": [], "html": []}
+    for name, data in pages:
+        started = time.perf_counter()
+        workers.process_seed(workers.SeedTask(name, sha256(data), data, None))
+        times["html" if name.endswith((".html", ".htm")) else "txt"].append((time.perf_counter() - started) * 1000)
+    every = times["txt"] + times["html"]
+    print(f"{'pages':>10} {'n':>6} {'median ms':>10} {'p90 ms':>8} {'mean ms':>8}")
+    for label, xs in (("all", every), ("text", times["txt"]), ("html", times["html"])):
+        if xs:
+            p90 = sorted(xs)[int(0.9 * (len(xs) - 1))]
+            print(f"{label:>10} {len(xs):6d} {statistics.median(xs):10.2f} {p90:8.2f} {statistics.mean(xs):8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

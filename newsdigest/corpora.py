@@ -1,0 +1,213 @@
+"""The labelled real pages in ../shared/corpora, and how an extraction is scored against them.
+
+One module for the reading and the scoring, so `python -m newsdigest.evaluate`, the test that
+gates the floors, `bench/quality.py` (the anchors, run the same way) and the training of the
+cleaner's models all mean the same thing by "the body", "title exact" and "date exact".
+
+- body: a bag of lower-case word tokens (`\\w+`); precision, recall and F1 of the tokens of
+  the entry's paragraphs against the gold text's. A page that gives no entry scores 0.
+- title exact: equal after normalising case, spaces and quotes, to the gold title or to its
+  longest part: the gold keeps the page's " | Site" suffix where <title> has one, and a
+  text dump only ever shows the headline.
+- date exact: the publication date, YYYY-MM-DD, as the page states it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+_TOKEN = re.compile(r"\w+")
+_SITE_SPLIT = re.compile(r"\s+[|–—\-·»:]+\s+|\s*[|｜_]\s*|\s*::\s*")
+_TRAILER = re.compile(r"\s*(?:\[[^\]]*\]|（[^）]*）|\([^)]*\))\s*$")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "«": '"', "»": '"', "\u00a0": " "})
+
+
+@dataclass(frozen=True)
+class LabelledPage:
+    id: str
+    corpus: str  # readability | htmldate
+    html_path: Path
+    txt_path: Path
+    title: str | None  # gold headline (readability)
+    body: str | None  # gold article text (readability)
+    date: str | None  # gold publication date YYYY-MM-DD
+    article: bool  # False for pages that hold no article
+    lang: str
+    kind: str
+
+    def html(self) -> bytes:
+        return gzip.decompress(self.html_path.read_bytes())
+
+    def txt(self) -> bytes:
+        return self.txt_path.read_bytes()
+
+
+def default_root() -> Path | None:
+    """../shared/corpora beside the repository (or beside the working folder), if present."""
+    for root in (CORPORA, Path.cwd().parent / "shared" / "corpora"):
+        if (root / "pages").is_dir():
+            return root
+    return None
+
+
+def load(root: Path | None = None, corpus: str | None = None) -> list[LabelledPage]:
+    """Every labelled page of `root`/pages (readability, htmldate), in id order."""
+    root = root or default_root()
+    if root is None:
+        return []
+    out: list[LabelledPage] = []
+    for folder in sorted((root / "pages").iterdir()):
+        if corpus and folder.name != corpus or not (folder / "labels.json").is_file():
+            continue
+        labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+        for pid in sorted(labels):
+            lab = labels[pid]
+            out.append(LabelledPage(
+                id=pid, corpus=folder.name, html_path=folder / f"{pid}.html.gz", txt_path=folder / f"{pid}.txt",
+                title=lab.get("title"), body=lab.get("body_text"), date=lab.get("published"),
+                article=lab.get("article", True) is not False, lang=lab.get("lang") or "", kind=lab.get("kind") or ""))
+    return out
+
+
+def tokens(text: str) -> Counter[str]:
+    return Counter(_TOKEN.findall(unicodedata.normalize("NFC", text).lower()))
+
+
+def prf(got: str | None, gold: str) -> tuple[float, float, float]:
+    """Token precision, recall and F1 of `got` against `gold` (None: no entry, all 0)."""
+    if not got:
+        return 0.0, 0.0, 0.0
+    a, b = tokens(got), tokens(gold)
+    common = sum((a & b).values())
+    if not common:
+        return 0.0, 0.0, 0.0
+    p, r = common / sum(a.values()), common / sum(b.values())
+    return p, r, 2 * p * r / (p + r)
+
+
+def normal_title(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold().split()).strip(" .")
+
+
+def title_forms(gold: str) -> set[str]:
+    """The gold title, and the headline inside it when it carries a site or section name
+    ("Headline | Site", "Site - Headline", "Headline_Section_Site", "Headline [Site]")."""
+    parts = [p for p in _SITE_SPLIT.split(gold) if p.strip()]
+    texts = {gold, max(parts, key=len) if parts else gold}
+    at = 0
+    for k, part in enumerate(parts):  # every cut at a separator: "Headline | Site", "Site | Headline"
+        at = gold.find(part, at)
+        texts.add(gold[: at + len(part)])
+        texts.add(gold[at:])
+        at += len(part)
+    forms = {normal_title(t) for t in texts} | {normal_title(_TRAILER.sub("", t)) for t in texts}
+    forms.discard("")
+    return forms
+
+
+def title_exact(got: str | None, gold: str | None) -> bool:
+    return bool(got and gold) and normal_title(got) in title_forms(gold)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Score:
+    """One page in one form: what the extractor gave and how it scores."""
+
+    id: str
+    corpus: str
+    form: str  # html | txt
+    dropped: bool
+    reason: str  # why it was dropped (or the fallback a warning named)
+    p: float
+    r: float
+    f1: float
+    title: bool | None  # None where there is no gold title
+    date: bool | None  # None where there is no gold date
+    got_title: str | None = None  # the title given
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+def score(page: LabelledPage, form: str, title: str | None, body: str | None, date: str | None,
+          reason: str = "") -> Score:
+    dropped = body is None
+    p, r, f1 = prf(body, page.body) if page.body is not None else (0.0, 0.0, 0.0)
+    return Score(page.id, page.corpus, form, dropped, reason, p, r, f1,
+                 title_exact(title, page.title) if page.title else None,
+                 (date == page.date) if page.date and page.article else None, title)
+
+
+@dataclass
+class Summary:
+    """The mean figures of a set of scores (one extractor, one corpus, one form)."""
+
+    pages: int
+    articles: int
+    dropped: int
+    p: float
+    r: float
+    f1: float
+    title: float | None
+    date: float | None
+    bodied: int = 0  # articles with a gold body
+
+    @classmethod
+    def of(cls, scores: list[Score], pages: dict[str, LabelledPage]) -> "Summary":
+        arts = [s for s in scores if pages[s.id].article]
+        bodied = [s for s in arts if pages[s.id].body is not None]
+        titled = [s.title for s in arts if s.title is not None]
+        dated = [s.date for s in arts if s.date is not None]
+        mean = lambda xs: sum(xs) / len(xs) if xs else 0.0  # noqa: E731
+        return cls(len(scores), len(arts), sum(s.dropped for s in arts), mean([s.p for s in bodied]),
+                   mean([s.r for s in bodied]), mean([s.f1 for s in bodied]),
+                   mean([float(t) for t in titled]) if titled else None,
+                   mean([float(d) for d in dated]) if dated else None, len(bodied))
+
+
+def run_ours(pages: list[LabelledPage], form: str, jobs: int = 1) -> list[Score]:
+    """Each page through exactly the code a build runs (ingest, clean, understand, with the
+    cross-page boilerplate pass over the whole set), scored."""
+    from .ingest import sha256
+    from .knowledge import load_knowledge
+    from .log import Log
+    from .model import Skip
+    from .workers import SeedTask, mapper, with_boilerplate
+
+    knowledge = load_knowledge(None, Log(quiet=True))
+    tasks = []
+    for page in pages:
+        data = page.html() if form == "html" else page.txt()
+        modified = dt.date.fromtimestamp(page.txt_path.stat().st_mtime)  # as a scraper's file would have
+        tasks.append(SeedTask(f"{page.id}.{form}", sha256(data), data, None, modified=modified))
+    with mapper(knowledge, jobs, "process") as run:
+        results = list(run(with_boilerplate(tasks)))
+    out = []
+    for page, result in zip(pages, results):
+        entry = result.entry
+        if isinstance(entry, Skip):
+            out.append(score(page, form, None, None, None, entry.reason))
+            continue
+        body = "\n\n".join(b.text for b in entry.blocks)
+        out.append(score(page, form, entry.title, body, entry.date.isoformat(), "; ".join(result.notes)))
+    return out
+
+
+def table(rows: list[tuple[str, str, str, Summary]]) -> str:
+    """A Markdown table: one row per (extractor, corpus, form)."""
+    head = "| extractor | corpus | form | pages | dropped | body P | body R | body F1 | title | date |"
+    lines = [head, "|" + "---|" * 10]
+    fmt = lambda x: "–" if x is None else f"{x:.3f}"  # noqa: E731
+    for name, corpus, form, s in rows:
+        bodied = s.f1 if s.bodied else None
+        lines.append(f"| {name} | {corpus} | {form} | {s.articles} | {s.dropped} | {fmt(s.p if s.bodied else None)} "
+                     f"| {fmt(s.r if s.bodied else None)} | {fmt(bodied)} | {fmt(s.title)} | {fmt(s.date)} |")
+    return "\n".join(lines)
