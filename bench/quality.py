@@ -19,6 +19,7 @@ every page's score to bench/out/quality.json. Needs the bench extra for the anch
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import html as htmllib
 import json
 import sys
@@ -104,6 +105,7 @@ def naive(page, form):
 
 ANCHORS = {"trafilatura (defaults)": trafilatura_defaults, "jusText": justext_anchor,
            "readability-lxml": readability_anchor, "naive baseline": naive}
+GIVES = {"jusText": {"body"}, "readability-lxml": {"body", "title"}}  # the rest give all three
 
 
 def run_anchor(name, fn, pages, form):
@@ -114,8 +116,22 @@ def run_anchor(name, fn, pages, form):
         except Exception as exc:  # noqa: BLE001
             title, body, date = None, None, None
             print(f"  {name} failed on {page.id} ({form}): {type(exc).__name__}", file=sys.stderr)
-        out.append(corpora.score(page, form, title, body, date))
+        scored = corpora.score(page, form, title, body, date)
+        gives = GIVES.get(name, {"body", "title", "date"})  # a field an anchor never gives: "–", not 0
+        out.append(dataclasses.replace(scored, title=scored.title if "title" in gives else None,
+                                       date=scored.date if "date" in gives else None))
     return out
+
+
+def _people(root: Path, jobs: int, only: str | None) -> list:
+    """People on conll2003 eng.testa: ours and the naive baseline (capitalised runs), same run."""
+    docs = corpora.load_news(root, "testa")
+    runs = {}
+    if docs and only != "anchors":
+        runs["newsdigest"] = corpora.people_ours(docs, jobs)
+    if docs and only != "ours":
+        runs["naive baseline"] = [corpora.naive_people(d.txt().decode("utf-8")) for d in docs]
+    return corpora.people_rows(docs, runs)
 
 
 def main() -> int:
@@ -145,8 +161,12 @@ def main() -> int:
                 every += [dict(s.as_dict(), extractor=name) for s in scores]
                 print(f"  {name}, {corpus} {form}: {seconds:.1f} s", file=sys.stderr, flush=True)
     print(corpora.table(rows))
+    people = _people(args.corpora, args.jobs, args.only)
+    if people:
+        print("\n" + corpora.people_table(people))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"rows": [dict(extractor=n, corpus=c, form=f, **s.__dict__) for n, c, f, s in rows],
+                                    "people": [dict(extractor=n, subset=k, **s.__dict__) for n, k, s in people],
                                     "pages": every}, indent=1) + "\n", encoding="utf-8")
     return 0
 

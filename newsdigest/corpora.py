@@ -211,3 +211,120 @@ def table(rows: list[tuple[str, str, str, Summary]]) -> str:
         lines.append(f"| {name} | {corpus} | {form} | {s.articles} | {s.dropped} | {fmt(s.p if s.bodied else None)} "
                      f"| {fmt(s.r if s.bodied else None)} | {fmt(bodied)} | {fmt(s.title)} | {fmt(s.date)} |")
     return "\n".join(lines)
+
+
+# People: people/conll2003-dev (Reuters news with each document's people, CoNLL-2003).
+
+_NAME_WORD = re.compile(r"\w+")
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
+
+
+@dataclass(frozen=True)
+class NewsDoc:
+    id: str
+    path: Path
+    people: tuple[dict, ...]  # [{name, forms}] as gold.json gives them
+    prose: bool  # False for tables and results lists
+
+    def txt(self) -> bytes:
+        return self.path.read_bytes()
+
+
+def load_news(root: Path | None = None, split: str = "testa") -> list[NewsDoc]:
+    """The documents of one split (`testa`: for choosing settings and the floor; `train`:
+    what the name tagger learns from), in id order."""
+    root = root or default_root()
+    folder = root / "people" / "conll2003-dev" if root else None
+    if folder is None or not (folder / "gold.json").is_file():
+        return []
+    gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
+    return [NewsDoc(k, folder / f"{k}.txt", tuple(g["people"]), bool(g["prose"]))
+            for k, g in sorted(gold.items()) if g["split"] == split]
+
+
+def _name_key(name: str) -> tuple[str, ...]:
+    from .textutil import fold
+
+    return tuple(_NAME_WORD.findall(fold(name)))
+
+
+def person_matches(name: str, person: dict) -> bool:
+    """A name found is a gold person when it is one of their spellings, or when one of the
+    two is a single word and it is the other's surname ("Arafat", "Yasser Arafat")."""
+    got = _name_key(name)
+    if any(_name_key(f) == got for f in [person["name"], *person["forms"]]):
+        return True
+    full = _name_key(person["name"])
+    return bool(got) and (len(got) == 1 or len(full) == 1) and got[-1:] == full[-1:]
+
+
+@dataclass(frozen=True)
+class PeopleScore:
+    """Counts over a set of documents: names found, gold people, and the matches."""
+
+    docs: int
+    found: int
+    gold: int
+    hits: int
+
+    @classmethod
+    def of(cls, found: list[tuple[str, ...]], docs: list[NewsDoc]) -> "PeopleScore":
+        hits = 0
+        for names, doc in zip(found, docs):
+            used: set[int] = set()
+            for name in names:
+                k = next((i for i, p in enumerate(doc.people) if i not in used and person_matches(name, p)), None)
+                if k is not None:
+                    used.add(k)
+                    hits += 1
+        return cls(len(docs), sum(map(len, found)), sum(len(d.people) for d in docs), hits)
+
+    @property
+    def p(self) -> float:
+        return self.hits / self.found if self.found else 0.0
+
+    @property
+    def r(self) -> float:
+        return self.hits / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        return 2 * self.p * self.r / (self.p + self.r) if self.hits else 0.0
+
+
+def naive_people(text: str) -> tuple[str, ...]:
+    """The baseline: every run of two or more capitalised words in the dump is a person."""
+    return tuple(dict.fromkeys(m.group() for m in _CAPITALISED_RUN.finditer(text)))
+
+
+def people_ours(docs: list[NewsDoc], jobs: int = 1) -> list[tuple[str, ...]]:
+    """Each document through the build's own code (ingest, clean, understand): the people
+    of its entry, none where it gives no entry."""
+    from .ingest import sha256
+    from .knowledge import load_knowledge
+    from .log import Log
+    from .model import Skip
+    from .workers import SeedTask, mapper, with_boilerplate
+
+    knowledge = load_knowledge(None, Log(quiet=True))
+    tasks = [SeedTask(f"{d.id}.txt", sha256(d.txt()), d.txt(), None) for d in docs]
+    with mapper(knowledge, jobs, "process") as run:
+        results = list(run(with_boilerplate(tasks)))
+    return [() if isinstance(r.entry, Skip) else tuple(r.entry.people) for r in results]
+
+
+def people_rows(docs: list[NewsDoc], runs: dict[str, list[tuple[str, ...]]]) -> list[tuple[str, str, PeopleScore]]:
+    """(extractor, subset, score) for prose documents and for all, per extractor."""
+    rows = []
+    for name, found in runs.items():
+        for subset in ("prose", "all"):
+            keep = [k for k, d in enumerate(docs) if subset == "all" or d.prose]
+            rows.append((name, subset, PeopleScore.of([found[k] for k in keep], [docs[k] for k in keep])))
+    return rows
+
+
+def people_table(rows: list[tuple[str, str, PeopleScore]]) -> str:
+    lines = ["| extractor | conll2003 testa | docs | people | found | P | R | F1 |", "|" + "---|" * 8]
+    for name, subset, s in rows:
+        lines.append(f"| {name} | {subset} | {s.docs} | {s.gold} | {s.found} | {s.p:.3f} | {s.r:.3f} | {s.f1:.3f} |")
+    return "\n".join(lines)

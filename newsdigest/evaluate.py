@@ -172,13 +172,22 @@ def real_pages(root: Path, jobs: int = 1, corpus: str | None = None, forms: tupl
     return rows, scores
 
 
+def people(root: Path, jobs: int = 1) -> list[tuple[str, str, corpora.PeopleScore]]:
+    """People on conll2003-dev `eng.testa`, ours beside the naive baseline (capitalised runs)."""
+    docs = corpora.load_news(root, "testa")
+    if not docs:
+        return []
+    naive = [corpora.naive_people(d.txt().decode("utf-8")) for d in docs]
+    return corpora.people_rows(docs, {"newsdigest": corpora.people_ours(docs, jobs), "naive baseline": naive})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newsdigest.evaluate",
                                      description="Per-field accuracy of the digest on labelled pages.")
     parser.add_argument("folder", type=Path, nargs="?",
                         help="fixture pages with .expected.yaml, or a corpora root (default: ../shared/corpora)")
     parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--corpus", choices=["readability", "htmldate"], help="one corpus only")
+    parser.add_argument("--corpus", choices=["readability", "htmldate", "people"], help="one corpus only")
     parser.add_argument("--form", choices=["html", "txt"], help="one form only")
     parser.add_argument("--json", type=Path, help="also write every page's score as JSON")
     args = parser.parse_args(argv)
@@ -187,10 +196,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"evaluate: error: not a folder: {folder or '../shared/corpora'}", file=sys.stderr)
         return 2
     if (folder / "pages").is_dir():
-        rows, scores = real_pages(folder, args.jobs, args.corpus, (args.form,) if args.form else ("html", "txt"))
-        print(corpora.table(rows))
+        report: dict = {}
+        if args.corpus != "people":
+            rows, scores = real_pages(folder, args.jobs, args.corpus, (args.form,) if args.form else ("html", "txt"))
+            print(corpora.table(rows))
+            report["pages"] = [s.as_dict() for s in scores]
+        if args.corpus in (None, "people"):
+            rows = people(folder, args.jobs)
+            print("\n" + corpora.people_table(rows))
+            report["people"] = [dict(extractor=n, subset=k, **s.__dict__) for n, k, s in rows]
         if args.json:
-            args.json.write_text(json.dumps([s.as_dict() for s in scores], indent=1) + "\n", encoding="utf-8")
+            args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
         return 0
     print(evaluate(folder).table())
     return 0

@@ -1,12 +1,16 @@
 """People named in an article: the registry, detection, canonical names, prominence.
 
-No pretrained NER model can be installed here, so detection is a registry plus rules:
-1. spans of capitalised words are matched against registry aliases (longest first), then
-   surname-only forms ("Kuleba", "Prime Minister Tusk");
-2. a near-miss spelling ("Stoltenburg") resolves with rapidfuzz only to someone the article
-   names correctly elsewhere, or when the match is very close: a typo never merges two people;
-3. names the registry lacks count when a cue says they are people: a role word before them
-   ("CEO Armin Papperger"), an apposition after them (", CEO of …") or a speech verb.
+Detection has two sources, then one resolution:
+1. the registry's names of two words or more, in any spelling it lists (aliases,
+   transliterations, other scripts), matched in runs of capitalised words, longest first;
+2. the names a tagger trained on annotated news finds (`namefinder`): it tells a person
+   from a place, a team or a title word by the words' shapes, frequency and context, so
+   people the registry lacks are found without a cue word;
+3. a one-word mention ("Kuleba", "Prime Minister Tusk") is the full name the same article
+   gives (by its last, else its first, word); only when the article gives none does the
+   registry decide, so a surname never goes to a registry person the article does not
+   name. A near-miss spelling ("Stoltenburg") resolves with rapidfuzz to someone the
+   article names, or to a registry surname only when very close: a typo never merges two.
 Only the title and the cleaned body are read, so teasers, feeds and credits never count.
 """
 
@@ -16,85 +20,15 @@ import collections
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from .namefinder import lexicon, runs
 from .textutil import fold
 
 _TOKEN = re.compile(r"[^\W\d_](?:[\w'’.-]*[^\W_])?")
-_PARTICLES = {"von", "der", "van", "de", "da", "del", "di", "la", "le", "bin", "al", "ter"}
 _POSSESSIVE = re.compile(r"[’']s?$")
-
-ROLE_WORDS = set("""
-president presidents minister ministers prime foreign defense defence secretary general deputy
-chancellor mayor governor head chief ambassador speaker commissioner spokesperson spokesman
-spokeswoman king queen pope senator sen rep mr mrs ms dr gen lt col maj former vice high
-representative ceo director chair chairman chairwoman adviser advisor commander envoy special
-state premier leader lieutenant colonel major admiral marshal sir lord lady chief-of-staff
-first lady acting interim
-""".split())
-
-# The same for Ukrainian and Russian pages (matched folded, like every token).
-ROLE_WORDS |= {fold(w) for w in """
-президент президента президентом міністр міністра міністром прем'єр-міністр прем'єр-міністра генеральний
-генерального генеральним секретар секретаря секретарем голова голови речник посол канцлер
-министр министра премьер-министр генеральный генерального секретарь секретаря пресс-секретарь глава
-""".split()}
-
-# Titles that, right before a name, say it is a person's ("CEO Armin Papperger").
-_TITLE_CUES = set("""
-president minister secretary chancellor mayor governor ambassador speaker commissioner spokesperson
-spokesman spokeswoman senator sen rep ceo director chairman chairwoman chair adviser advisor commander
-envoy general colonel king queen pope mr mrs ms dr sir lord lady premier leader prosecutor lieutenant
-admiral marshal negotiator founder coach captain judge
-""".split())
-_ROLE_BEFORE = re.compile(
-    r"(?:\b(?:" + "|".join(sorted(_TITLE_CUES)) + r"|head|chief|deputy)\b"
-    r"(?:\s+of\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){1,4})?|\b(?:Mr|Mrs|Ms|Dr|Sir)\.?)[\s,]*$", re.I)
-
-_NOT_NAMES = set("""
-ukraine ukraines ukrainian ukrainians russia russian russians nato eu un us usa uk europe european
-brussels kyiv kiev moscow washington berlin paris london warsaw new york white house kremlin
-pentagon alliance allies allied council commission parliament rada verkhovna ministry office
-presidential government army forces armed summit compact union nations united states republic
-federation oblast region sumy kharkiv kherson odesa odessa crimea donbas donetsk luhansk
-zaporizhzhia belarus poland germany france britain china iran turkey canada japan italy spain
-hungary slovakia moldova romania finland sweden norway denmark estonia latvia lithuania netherlands
-dutch french german british polish italian american chinese korean japanese belarusian czech czechia
-january february march april may june july august september october november december
-monday tuesday wednesday thursday friday saturday sunday the this that these those he she they it
-we in on at but and or for with after before during according however instead meanwhile earlier
-later also details source background quote read more news update live photo video x telegram
-facebook instagram god christmas easter euro-atlantic black sea baltic west western east eastern
-north northern south southern central security defence intelligence service services agency
-national international world global day week month year today yesterday tomorrow patriot
-himars f-16 leopard abrams storm shadow atacms iris-t nasams airport station street square
-pravda independent journal post times guardian reuters afp ap bbc cnn politico bloomberg
-group committee confederation party command bank fund company institute university organization
-organisation association conference foundation corporation club league court tribunal policy
-contact league cup finance interior justice economy economic health agriculture agrarian energy
-education culture transport infrastructure trade digital environment labour labor social veterans
-strategic industries european-integration
-belgian austrian swiss swedish norwegian danish finnish estonian latvian lithuanian hungarian slovak
-slovenian croatian serbian romanian bulgarian greek turkish georgian armenian azerbaijani moldovan
-spanish portuguese irish scottish welsh canadian mexican brazilian argentine australian indian
-pakistani iranian iraqi israeli palestinian syrian saudi egyptian african nigerian kenyan conservative
-labour liberal democratic republican socialist green communist championship olympic games festival museum hospital airlines railways
-treaty declaration plan formula initiative coalition mission operation programme program fleet
-""".split()) | {fold(w) for w in """
-україна україни україну україні росія росії росію нато сша європа європи єс київ києві брюссель
-брюсселі москва москви вашингтон верховна рада альянс альянсу план перемоги
-украина украины россия россии москвы вашингтоном киев кремль сша ес
-""".split()}
-
-_APPOSITION = re.compile(
-    r"^,?\s+(?:the\s+|a\s+|an\s+|who\s+is\s+(?:the\s+)?)?(?:[\w'’]+[\s-]+){0,4}?"
-    r"(?:ceo|founder|minister|president|spokes\w+|mayor|governor|head|chief|director|ambassador|"
-    r"advis[eo]r|chair\w*|leader|commander|secretary|official|envoy|analyst|expert|professor|"
-    r"researcher|lawmaker|mp|deputy|senator|prosecutor|journalist|economist|general|colonel)\b",
-    re.I)
-_SPEECH_AFTER = re.compile(r"^\s+(?:said|says|told|wrote|added|stressed|noted|announced|stated|"
-                           r"explained|emphasi[sz]ed|warned|argued|posted)\b")
-_SPEECH_BEFORE = re.compile(r"(?:said|says|told|wrote|according\s+to)\s+$")
-
+_UNKNOWN = (0, "")
+_RARE = 3  # zipf: a word rarer than this (once per million words) may be a misspelt name
 
 @dataclass(frozen=True)
 class Person:
@@ -115,6 +49,7 @@ class Registry:
     surnames: dict[str, str] = field(default_factory=dict, hash=False, compare=False)  # one-word, one owner
     memo: dict[str, str] = field(default_factory=dict, hash=False, compare=False)  # canonical() answers
     by_name: dict[str, Person] = field(default_factory=dict, hash=False, compare=False)
+    unordered: dict[tuple[str, ...], str] = field(default_factory=dict, hash=False, compare=False)
 
     @classmethod
     def from_data(cls, *sources: list[dict]) -> "Registry":
@@ -136,7 +71,16 @@ class Registry:
                 short[key] = tuple(dict.fromkeys(short.get(key, ()) + (p.name,)))
         max_len = max((len(k) for k in list(full) + list(short)), default=1)
         surnames = {k[0]: v[0] for k, v in short.items() if len(k) == 1 and len(v) == 1}
-        return cls(people, full, short, max_len=max_len, surnames=surnames, by_name={p.name: p for p in people})
+        unordered: dict[tuple[str, ...], str] = {}  # "Ishiba Shigeru": the same words, either order
+        for key, name in full.items():
+            if len(key) > 1:
+                unordered[tuple(sorted(key))] = name if unordered.get(tuple(sorted(key)), name) == name else ""
+        return cls(people, full, short, max_len=max_len, surnames=surnames, by_name={p.name: p for p in people},
+                   unordered={k: v for k, v in unordered.items() if v})
+
+    def full_name(self, key: tuple[str, ...]) -> str | None:
+        """The registry person whose name (or an alias) has exactly these words, in any order."""
+        return self.full.get(key) or self.unordered.get(tuple(sorted(key)))
 
     def canonical(self, name: str) -> str:
         """The registry's spelling of `name`, or `name` as written when unknown."""
@@ -170,6 +114,13 @@ def _person(item: dict) -> Person:
     return Person(name, item.get("role"), aliases, short)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _word_key(word: str) -> str:
+    """A capitalised word, folded, without a possessive 's: cached, names recur on every page."""
+    return fold(_POSSESSIVE.sub("", word))
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def _key(text: str) -> tuple[str, ...]:
     return tuple(fold(_POSSESSIVE.sub("", t)) for t in _TOKEN.findall(text))
 
@@ -185,8 +136,7 @@ class Mention:
     exact: bool = True
 
 
-@dataclass(frozen=True)
-class _Tok:
+class _Tok(NamedTuple):
     text: str
     start: int
     end: int
@@ -194,188 +144,155 @@ class _Tok:
 
 
 def _spans(text: str) -> list[list[_Tok]]:
-    """Runs of capitalised words (with name particles such as 'von der') in one text.
-
-    Only capitalised words and particles become tokens: folding every word of every article
-    was the costliest step of understanding.
-    """
-    spans: list[list[_Tok]] = []
-    current: list[_Tok] = []
-    for m in _TOKEN.finditer(text):
-        word = m.group()
-        if not (word[0].isupper() or (word in _PARTICLES and current)):
-            if current:
-                spans.append(current)
-                current = []
-            continue
-        if current:
-            prev = current[-1]
-            joined = text[prev.end : m.start()].strip() == "" and not _POSSESSIVE.search(prev.text[-2:])
-            if not joined:
-                spans.append(current)
-                current = []
-        current.append(_Tok(word, m.start(), m.end(), fold(_POSSESSIVE.sub("", word))))
-    if current:
-        spans.append(current)
-    return spans
+    """Runs of capitalised words (with name particles such as 'von der') in one text: the
+    tagger's candidates (namefinder.runs), keyed for the registry. Only capitalised words
+    are folded: folding every word of every article was the costliest step of understanding."""
+    return [[_Tok(w.text, w.start, w.end, _word_key(w.text)) for w in run] for run in runs(text)]
 
 
 def find_mentions(units: list[str], registry: Registry, exclude: tuple[str, ...] = ()) -> list[Mention]:
-    """Every person named in `units` (title first, then body blocks), canonical where known."""
-    exact: list[Mention] = []
-    pending: list[tuple[str, int, _Tok, tuple[str, ...]]] = []  # (kind, unit, tok, candidates)
-    for u, text in enumerate(units):
-        for span in _spans(text):
-            _match_span(text, u, span, registry, exact, pending)
-    known = _Known({m.name for m in exact})
-    words: collections.Counter[str] | None = None
-    for kind, u, tok, candidates in pending:
-        if kind == "weak":
-            words = words if words is not None else collections.Counter(_WORD.findall("\n".join(units)))
-            if _recurs(tok.name.split()[-1], units, words, times=2):
-                exact.append(tok)
-                known.add(tok.name)
+    """Every person named in `units` (title first, then body blocks), canonical where known.
+
+    Two sources: the registry's full names (any spelling it lists, so transliterations and
+    other scripts resolve), and the names the trained tagger finds (namefinder). A one-word
+    mention then becomes the full name this article gives (its last, else first, word);
+    only when the article gives none does the registry decide, and a near-miss spelling
+    resolves only to a name the article gives or one the registry knows very closely."""
+    from .namefinder import tagger
+
+    found: list[Mention] = []
+    taken: dict[int, list[tuple[int, int]]] = collections.defaultdict(list)
+    spans = [_spans(text) for text in units]
+    for u, unit_spans in enumerate(spans):
+        for span in unit_spans:
+            _registry_names(u, span, registry, found, taken)
+    singles: list[Mention] = []
+    persons, others = tagger().read(units)
+    for s in persons:
+        if any(a < s.end and s.start < b for a, b in taken.get(s.unit, ())):
             continue
-        name = _resolve(kind, tok, candidates, known, registry)
+        taken[s.unit].append((s.start, s.end))
+        if len(_key(s.text)) > 1:
+            found.append(Mention(registry.full_name(_key(s.text)) or s.text, s.unit, s.start, s.end))
+        elif _key(s.text):
+            singles.append(Mention(s.text, s.unit, s.start, s.end, exact=False))
+    known = _Known({m.name for m in found})
+    for m in singles:
+        name = _single(m.name, known, registry)
         if name:
-            exact.append(Mention(name, u, tok.start, tok.end, exact=False))
+            found.append(Mention(name, m.unit, m.start, m.end, exact=False))
+    for u, unit_spans in enumerate(spans):  # surnames the tagger left as plain words ("Tusk and Macron sign")
+        for span in unit_spans:
+            for tok in span:
+                if not any(a < tok.end and tok.start < b for a, b in taken[u]):
+                    name = _leftover(tok, (u, tok.start) in others, known, registry)
+                    if name:
+                        found.append(Mention(name, u, tok.start, tok.end, exact=False))
     excluded = {_key(a) for a in exclude}
-    return [m for m in exact if _key(m.name) not in excluded]
+    return [m for m in found if _key(m.name) not in excluded]
 
 
-def _match_span(text: str, u: int, span: list[_Tok], registry: Registry,
-                out: list[Mention], pending: list) -> None:
-    i, leftover = 0, []
+def _registry_names(u: int, span: list[_Tok], registry: Registry, out: list[Mention],
+                    taken: dict[int, list[tuple[int, int]]]) -> None:
+    """The registry's names of two words or more inside one run of capitalised words."""
+    i = 0
     while i < len(span):
         hit = _longest_alias(span, i, registry)
         if hit:
             name, length = hit
             out.append(Mention(name, u, span[i].start, span[i + length - 1].end))
-            _flush_unknown(text, u, leftover, out, pending)
-            leftover = []
+            taken[u].append((span[i].start, span[i + length - 1].end))
             i += length
-            continue
-        tok = span[i]
-        owners = registry.short.get((tok.key,), ())
-        if len(owners) == 1:
-            out.append(Mention(owners[0], u, tok.start, tok.end))
-            _flush_unknown(text, u, leftover, out, pending)
-            leftover = []
-        elif len(owners) > 1:
-            pending.append(("ambiguous", u, tok, owners))
         else:
-            leftover.append(tok)
-        i += 1
-    _flush_unknown(text, u, leftover, out, pending)
+            i += 1
 
 
 def _longest_alias(span: list[_Tok], i: int, registry: Registry) -> tuple[str, int] | None:
-    for length in range(min(registry.max_len, len(span) - i), 0, -1):
+    for length in range(min(registry.max_len, len(span) - i), 1, -1):
         key = tuple(t.key for t in span[i : i + length])
         if key in registry.full:
             return registry.full[key], length
-        if length > 1 and key in registry.short and len(registry.short[key]) == 1:
+        if key in registry.short and len(registry.short[key]) == 1:
             return registry.short[key][0], length
     return None
 
 
-def _flush_unknown(text: str, u: int, toks: list[_Tok], out: list[Mention], pending: list) -> None:
-    """Tokens the registry did not claim: a person if cues say so, else maybe a typo."""
-    role_before = False
-    run: list[_Tok] = []
-    for tok in toks + [None]:  # type: ignore[list-item]
-        if tok is not None and tok.key not in ROLE_WORDS and tok.key not in _NOT_NAMES \
-                and tok.text[:1].isupper() and not tok.text.isupper():
-            run.append(tok)
-            continue
-        if run:
-            _judge_run(text, u, run, role_before, out, pending)
-            run = []
-        role_before = tok is not None and tok.key in _TITLE_CUES
+def _leftover(tok: _Tok, other_name: bool, known: "_Known", registry: Registry) -> str | None:
+    """A capitalised word the tagger did not call a person: the surname of a full name the
+    article gives is that person; a registry surname counts unless the tagger read the word
+    as part of another kind of name ("Johnson & Johnson")."""
+    hits = known.by_last.get(tok.key, [])
+    if hits:
+        return hits[0] if len(hits) == 1 else None
+    if other_name:
+        return None
+    owner = _registry_owner((tok.key,), registry)
+    if owner or len(tok.key) < 6 or lexicon().get(tok.key, _UNKNOWN)[0] >= _RARE:
+        return owner
+    return _near_known(tok.key, known)  # "Stoltenburg" after "Jens Stoltenberg", the tagger unsure
+
+
+def _near_known(word: str, known: "_Known") -> str | None:
+    """The one full name of this article whose surname `word` misspells (a typo never merges
+    two people: only a name the article gives, and only when one is that close)."""
+    if not known.by_last:
+        return None
+    from rapidfuzz import fuzz, process  # here: only a near-miss spelling needs it, not a re-render
+
+    near = process.extractOne(word, list(known.by_last), scorer=fuzz.ratio, score_cutoff=85)
+    return known.by_last[near[0]][0] if near and len(known.by_last[near[0]]) == 1 else None
+
+
+def _registry_owner(key: tuple[str, ...], registry: Registry) -> str | None:
+    """The registry person a lone word names, if exactly one, and the word is not one of the
+    commonest surnames ("Smith" alone says nothing of which Smith)."""
+    full = registry.full.get(key)
+    owners = (full,) if full else registry.short.get(key, ())
+    if len(owners) != 1 or "C" in lexicon().get(key[0], ("", ""))[1]:
+        return None
+    return owners[0]
+
+
+def _single(word: str, known: "_Known", registry: Registry) -> str | None:
+    """Who a one-word mention is: the article's own full name first, then the registry."""
+    key = _key(word)
+    in_article = known.by_last.get(key[0], []) or known.by_first.get(key[0], [])
+    if len(in_article) == 1:
+        return in_article[0]
+    if in_article:
+        return None  # two people of the article share it: not guessed
+    owner = _registry_owner(key, registry)
+    if owner or len(key[0]) < 6 or key in registry.full or key in registry.short:
+        return owner
+    near = _near_known(key[0], known)
+    if near:
+        return near
+    from rapidfuzz import fuzz, process  # here: only a near-miss spelling needs it, not a re-render
+
+    best = process.extractOne(key[0], registry.surnames.keys(), scorer=fuzz.ratio, score_cutoff=92)
+    if best and len(key[0]) >= 8:
+        return registry.surnames[best[0]]
     return None
 
 
-def _judge_run(text: str, u: int, run: list[_Tok], role_before: bool,
-               out: list[Mention], pending: list) -> None:
-    after, before = text[run[-1].end :], text[max(0, run[0].start - 80) : run[0].start]
-    cued = role_before or _ROLE_BEFORE.search(before) or _APPOSITION.match(after) or \
-        _SPEECH_AFTER.match(after) or _SPEECH_BEFORE.search(before)
-    if 2 <= len(run) <= 4:
-        name = " ".join(_POSSESSIVE.sub("", t.text) if k == len(run) - 1 else t.text
-                        for k, t in enumerate(run))
-        mention = Mention(name, u, run[0].start, run[-1].end)
-        if cued:
-            out.append(mention)
-        else:
-            pending.append(("weak", u, mention, ()))
-        return
-    for tok in run:
-        if len(tok.key) >= 6:
-            pending.append(("typo", u, tok, ()))
-        elif len(run) == 1:
-            pending.append(("surname", u, tok, ()))
-
-
-_WORD = re.compile(r"\w+")
-
-
 class _Known(set):
-    """The names found so far, with an index by last name key: on a page naming thousands
-    of people, looking a surname up must not scan them all (that made detection quadratic)."""
+    """The full names found so far, indexed by last and first word key: on a page naming
+    thousands of people, looking a surname up must not scan them all (that made detection
+    quadratic)."""
 
     def __init__(self, names: set[str]) -> None:
         super().__init__()
         self.by_last: dict[str, list[str]] = collections.defaultdict(list)
+        self.by_first: dict[str, list[str]] = collections.defaultdict(list)
         for name in names:
             self.add(name)
 
     def add(self, name: str) -> None:
-        if name not in self:
+        key = _key(name)
+        if name not in self and len(key) > 1:
             super().add(name)
-            last = _key(name)[-1:]
-            if last:
-                self.by_last[last[0]].append(name)
-
-
-def _recurs(word: str, units: list[str], words: collections.Counter[str], times: int) -> bool:
-    """A capitalised name without a cue counts when its surname recurs ("Ancelotti said").
-    `words`: the page's word counts, made once (a plain word is looked up, not searched)."""
-    if _WORD.fullmatch(word):
-        return words[word] >= times
-    pattern = _word_pattern(word)
-    return sum(len(pattern.findall(text)) for text in units) >= times
-
-
-@functools.lru_cache(maxsize=4096)
-def _word_pattern(word: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + re.escape(word) + r"(?:['’]s)?(?!\w)")
-
-
-def _resolve(kind: str, tok: _Tok, candidates: tuple[str, ...], known: set[str],
-             registry: Registry) -> str | None:
-    if kind == "ambiguous":
-        present = [c for c in candidates if c in known]
-        return present[0] if len(present) == 1 else None
-    if kind == "surname":
-        return _surname_of_known(tok, known)
-    by_surname = _surname_of_known(tok, known)
-    if by_surname:
-        return by_surname
-    from rapidfuzz import fuzz, process  # here: only a near-miss spelling needs it, not a re-render
-
-    best = process.extractOne(tok.key, registry.surnames.keys(), scorer=fuzz.ratio, score_cutoff=85)
-    if not best:
-        return None
-    name = registry.surnames[best[0]]
-    if name in known or (best[1] >= 92 and len(tok.key) >= 8):
-        return name
-    return None
-
-
-def _surname_of_known(tok: _Tok, known: _Known) -> str | None:
-    """'Papperger' after 'Armin Papperger' (a person the registry lacks) is the same person."""
-    hits = known.by_last.get(tok.key, [])
-    return hits[0] if len(hits) == 1 else None
+            self.by_last[key[-1]].append(name)
+            self.by_first[key[0]].append(name)
 
 
 def rank(mentions: list[Mention]) -> tuple[str, ...]:

@@ -71,3 +71,40 @@ def test_bylines_keep_names_that_look_like_job_titles():
     assert split_names("Pippa Crerar Political editor") == ("Pippa Crerar",)
     assert not is_caption("Kuleba and Blinken discuss air defence in Brussels (38)")
     assert is_caption("Kuleba and Blinken in Brussels. (Dursun Aydemir/Anadolu via Getty Images)")
+
+
+# The trained tagger (newsdigest/namefinder.py), on the error classes real news showed.
+
+def test_people_the_registry_lacks_are_found_without_a_cue_word():
+    assert people("Ancelotti picked Jude Bellingham for the final.") == ("Jude Bellingham",)
+
+
+def test_places_organisations_and_titles_are_not_people():
+    found = people("When Federal Reserve Chairman Alan Greenspan spoke in Hong Kong, "
+                   "California Attorney General Dan Lungren listened in Bucharest.")
+    assert found == ("Alan Greenspan", "Dan Lungren")
+
+
+def test_a_sentence_opening_word_is_not_glued_to_a_name():
+    assert people("Top-seeded Pete Sampras beat Goran Ivanisevic.", "Both Sampras and Ivanisevic were tired.") == \
+        ("Pete Sampras", "Goran Ivanisevic")
+
+
+def test_a_name_holding_a_title_word_is_kept():
+    assert people("Former prime minister John Major met the delegation.") == ("John Major",)
+
+
+def test_a_surname_goes_to_the_full_name_the_article_gives_not_the_registrys():
+    # Magdalena Andersson is in the registry; this article's Andersson is a footballer.
+    assert people("Sweden's Daniel Andersson scored twice.", "Andersson said the team was happy.") == \
+        ("Daniel Andersson",)
+    assert people("Andersson said the government would act.") == ("Magdalena Andersson",)
+
+
+def test_a_common_surname_alone_is_nobody_in_particular():
+    assert people("Smith said the vote would be close.") == ()
+
+
+def test_names_in_other_scripts_come_from_the_registry_alone():
+    assert people("Раніше Зеленський зустрівся з генсеком НАТО Марком Рютте.") == \
+        ("Volodymyr Zelensky", "Mark Rutte")

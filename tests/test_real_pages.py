@@ -56,3 +56,26 @@ def test_no_title_keeps_an_html_entity(measured):
     entity = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);", re.I)
     kept = [(s.id, s.form, s.got_title) for s in measured[1] if s.got_title and entity.search(s.got_title)]
     assert kept == []
+
+
+# People: conll2003-dev eng.testa (the name tagger trains on eng.train only).
+PEOPLE_FLOORS = {"prose": {"p": 0.92, "f1": 0.88}, "all": {"p": 0.93, "f1": 0.86}}
+
+
+@pytest.fixture(scope="module")
+def people_rows():
+    from newsdigest.evaluate import people
+
+    rows = people(ROOT, jobs=2)
+    if not rows:
+        pytest.skip("../shared/corpora has no people/conll2003-dev: people floor not checked")
+    return rows
+
+
+@pytest.mark.parametrize("subset", sorted(PEOPLE_FLOORS))
+def test_people_on_real_news_meet_the_floor_and_beat_the_naive_baseline(people_rows, subset):
+    ours = next(s for n, k, s in people_rows if n == "newsdigest" and k == subset)
+    naive = next(s for n, k, s in people_rows if n == "naive baseline" and k == subset)
+    table = corpora.people_table(people_rows)
+    assert ours.p >= PEOPLE_FLOORS[subset]["p"] and ours.f1 >= PEOPLE_FLOORS[subset]["f1"], table
+    assert ours.f1 > naive.f1, table

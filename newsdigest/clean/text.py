@@ -23,7 +23,7 @@ from . import lines as L
 
 _SCRAPER_HEADER = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2})\b\s*(.*)$")
 _BULLET = re.compile(r"^[•·▪◦*–-]\s+(?=\S)")
-_MIN_BODY_WORDS = 40
+_MIN_BODY_WORDS = 15
 _READ_TIME = re.compile(r"\b\d+\s+min(?:ute)?s?\s+read\b", re.I)
 
 
