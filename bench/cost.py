@@ -39,8 +39,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--corpora", action="store_true", help="the labelled real pages instead")
-    parser.add_argument("--people", action="store_true",
-                        help="time people detection alone (find_mentions + rank on each cleaned article)")
+    parser.add_argument(
+        "--people",
+        action="store_true",
+        help="time people detection alone (find_mentions + rank on each cleaned article)",
+    )
     args = parser.parse_args()
     if args.people:
         return _people(args.n, args.corpora)
@@ -51,23 +54,30 @@ def main() -> int:
 
     workers._install(load_knowledge(None, Log(quiet=True)))
     pages = _pages(args.n, args.corpora)
-    workers.process_seed(workers.SeedTask(*pages[0][:1], sha256(pages[0][1]), pages[0][1], None))  # warm-up
+    workers.process_seed(
+        workers.SeedTask(*pages[0][:1], sha256(pages[0][1]), pages[0][1], None)
+    )  # warm-up
     times: dict[str, list[float]] = {"txt": [], "html": []}
     for name, data in pages:
         started = time.perf_counter()
         workers.process_seed(workers.SeedTask(name, sha256(data), data, None))
-        times["html" if name.endswith((".html", ".htm")) else "txt"].append((time.perf_counter() - started) * 1000)
+        times["html" if name.endswith((".html", ".htm")) else "txt"].append(
+            (time.perf_counter() - started) * 1000
+        )
     every = times["txt"] + times["html"]
     print(f"{'pages':>10} {'n':>6} {'median ms':>10} {'p90 ms':>8} {'mean ms':>8}")
     for label, xs in (("all", every), ("text", times["txt"]), ("html", times["html"])):
         if xs:
             p90 = sorted(xs)[int(0.9 * (len(xs) - 1))]
-            print(f"{label:>10} {len(xs):6d} {statistics.median(xs):10.2f} {p90:8.2f} {statistics.mean(xs):8.2f}")
+            print(
+                f"{label:>10} {len(xs):6d} {statistics.median(xs):10.2f} {p90:8.2f} "
+                f"{statistics.mean(xs):8.2f}"
+            )
     return 0
 
 
 def _people(n: int, real: bool) -> int:
-    """People detection alone, per article: the title and cleaned blocks, as understand sees them."""
+    """People detection alone, per article: the title and blocks, as understand sees them."""
     from newsdigest import corpora
     from newsdigest.clean import clean
     from newsdigest.ingest import ingest
@@ -77,7 +87,9 @@ def _people(n: int, real: bool) -> int:
     from newsdigest.people import find_mentions, rank
 
     knowledge = load_knowledge(None, Log(quiet=True))
-    pages = [(f"{d.id}.txt", d.txt()) for d in corpora.load_news()[:n]] if real else _pages(n, False)
+    pages = (
+        [(f"{d.id}.txt", d.txt()) for d in corpora.load_news()[:n]] if real else _pages(n, False)
+    )
     articles = []
     for name, data in pages:
         raw = ingest(name, data)
@@ -91,8 +103,12 @@ def _people(n: int, real: bool) -> int:
         rank(find_mentions(units, knowledge.registry, authors))
         times.append((time.perf_counter() - started) * 1000)
     p90 = sorted(times)[int(0.9 * (len(times) - 1))]
-    print(f"people detection, {len(times)} articles ({'conll2003 testa' if real else 'bench corpus'}): "
-          f"median {statistics.median(times):.3f} ms, p90 {p90:.3f} ms, mean {statistics.mean(times):.3f} ms")
+    print(
+        f"people detection, {len(times)} articles "
+        f"({'conll2003 testa' if real else 'bench corpus'}): "
+        f"median {statistics.median(times):.3f} ms, p90 {p90:.3f} ms, mean "
+        f"{statistics.mean(times):.3f} ms"
+    )
     return 0
 
 

@@ -21,14 +21,40 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-FIRST = ["Anna", "Boris", "Carla", "Dmytro", "Elena", "Frank", "Greta", "Hugo", "Ivan", "Jana", "Karl", "Lena"]
-LAST = ["Kowalski", "Schmidt", "Novak", "Petrenko", "Rossi", "Dubois", "Jansen", "Berg", "Horvat", "Popescu"]
+FIRST = [
+    "Anna",
+    "Boris",
+    "Carla",
+    "Dmytro",
+    "Elena",
+    "Frank",
+    "Greta",
+    "Hugo",
+    "Ivan",
+    "Jana",
+    "Karl",
+    "Lena",
+]
+LAST = [
+    "Kowalski",
+    "Schmidt",
+    "Novak",
+    "Petrenko",
+    "Rossi",
+    "Dubois",
+    "Jansen",
+    "Berg",
+    "Horvat",
+    "Popescu",
+]
 
 
 def dense_page(n: int, rng: random.Random) -> str:
     names = [f"{rng.choice(FIRST)} {rng.choice(LAST)}{i}" for i in range(n)]
-    paragraphs = [f"Minister {a} met {b} in Brussels, and {c} said the talks went well, Stoltenberg said."
-                  for a, b, c in zip(names[::3], names[1::3], names[2::3])]
+    paragraphs = [
+        f"Minister {a} met {b} in Brussels, and {c} said the talks went well, Stoltenberg said."
+        for a, b, c in zip(names[::3], names[1::3], names[2::3])
+    ]
     return " date 2024-05-06 \n\nA crowded summit in Brussels\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
@@ -42,18 +68,37 @@ def main() -> int:
             root = Path(tmp) / f"p{n}"
             (root / "seeds").mkdir(parents=True)
             shutil.copytree(REPO / "templates", root / "templates")
-            (root / "pyproject.toml").write_text('[tool.newsdigest]\nbase_url = "https://d.example.org/"\n')
-            (root / "seeds" / "dense.txt").write_text(dense_page(n, random.Random(n)), encoding="utf-8")
+            (root / "pyproject.toml").write_text(
+                '[tool.newsdigest]\nbase_url = "https://d.example.org/"\n'
+            )
+            (root / "seeds" / "dense.txt").write_text(
+                dense_page(n, random.Random(n)), encoding="utf-8"
+            )
             report = root / "report.json"
             started = time.perf_counter()
-            done = subprocess.run([sys.executable, str(REPO / "build.py"), "--quiet", "--jobs", "1", "--report",
-                                   str(report)], cwd=root, capture_output=True, text=True)
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    str(REPO / "build.py"),
+                    "--quiet",
+                    "--jobs",
+                    "1",
+                    "--report",
+                    str(report),
+                ],
+                cwd=root,
+                capture_output=True,
+                text=True,
+            )
             wall = time.perf_counter() - started
             if done.returncode != 0:
                 raise SystemExit(done.stderr[-2000:])
             stages = json.loads(report.read_text())["stages"]
             rows.append((n, wall, stages.get("understand", 0.0), stages.get("clean", 0.0)))
-    print(f"{'names':>7} {'build s':>8} {'understand s':>13} {'clean s':>8} {'understand s / 1000 names':>26}")
+    print(
+        f"{'names':>7} {'build s':>8} {'understand s':>13} {'clean s':>8} "
+        f"{'understand s / 1000 names':>26}"
+    )
     for n, wall, understand, clean in rows:
         print(f"{n:7d} {wall:8.2f} {understand:13.3f} {clean:8.3f} {1000 * understand / n:26.3f}")
     return 0

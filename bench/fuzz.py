@@ -30,9 +30,31 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CORPORA = REPO.parent / "shared" / "corpora" / "pages"
-_CONTROLS = [chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32), 127)] + ["\ufffe", "\uffff", "\u202e"]
-_NAME_JUNK = [b"\xff", b"\xfe", b"\x1b", b"\x01", b" ", b"?", b"#", b"%", b"&", b"'", b"\"", b"<", b">",
-              b"\xc3\xa9", b"\xd0\x96", b"\xe2\x80\xae", b"\\", b"\t"]
+_CONTROLS = [chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32), 127)] + [
+    "\ufffe",
+    "\uffff",
+    "\u202e",
+]
+_NAME_JUNK = [
+    b"\xff",
+    b"\xfe",
+    b"\x1b",
+    b"\x01",
+    b" ",
+    b"?",
+    b"#",
+    b"%",
+    b"&",
+    b"'",
+    b'"',
+    b"<",
+    b">",
+    b"\xc3\xa9",
+    b"\xd0\x96",
+    b"\xe2\x80\xae",
+    b"\\",
+    b"\t",
+]
 
 
 @dataclass(frozen=True)
@@ -50,8 +72,14 @@ def base_pages() -> list[tuple[str, bytes]]:
         for expected in sorted(folder.glob("*.expected.yaml")):
             if "skip: true" in expected.read_text(encoding="utf-8"):
                 continue
-            page = next((p for p in folder.glob(expected.name.replace(".expected.yaml", ".*"))
-                         if not p.name.endswith(".yaml")), None)
+            page = next(
+                (
+                    p
+                    for p in folder.glob(expected.name.replace(".expected.yaml", ".*"))
+                    if not p.name.endswith(".yaml")
+                ),
+                None,
+            )
             if page is not None:
                 pages.append((page.name, page.read_bytes()))
     return pages
@@ -79,7 +107,13 @@ def _sprinkle(rng: random.Random, text: str, count: int) -> str:
 def _odd_name(rng: random.Random, base: str, index: int) -> bytes:
     stem, _, suffix = base.rpartition(".")
     junk = b"".join(rng.choice(_NAME_JUNK) for _ in range(rng.randint(1, 6)))
-    name = f"{index:05d}_".encode() + junk + stem.encode()[: rng.randint(0, 120)] + b"." + suffix.encode()
+    name = (
+        f"{index:05d}_".encode()
+        + junk
+        + stem.encode()[: rng.randint(0, 120)]
+        + b"."
+        + suffix.encode()
+    )
     return name.replace(b"/", b"_")
 
 
@@ -92,14 +126,21 @@ def _deep_html(rng: random.Random, html: bytes) -> bytes:
     return html[:at] + b"<div>" * depth + html[at:end] + b"</div>" * depth + html[end:]
 
 
-def mutate(rng: random.Random, pages: list[tuple[str, bytes]], extra: list[tuple[str, bytes]],
-           index: int) -> Mutant:
+def mutate(
+    rng: random.Random, pages: list[tuple[str, bytes]], extra: list[tuple[str, bytes]], index: int
+) -> Mutant:
     """One hostile seed. `pages` make entries as they are; `extra` are other real pages."""
     roll = rng.random()
     if roll < 0.08:
-        return Mutant(f"{index:05d}_random.bin".encode(), rng.randbytes(rng.randint(0, 20000)), False)
+        return Mutant(
+            f"{index:05d}_random.bin".encode(), rng.randbytes(rng.randint(0, 20000)), False
+        )
     if roll < 0.12:
-        return Mutant(f"{index:05d}_blank.txt".encode(), rng.choice([b"", b"\n\n", b"   \t\n", b"\xef\xbb\xbf"]), False)
+        return Mutant(
+            f"{index:05d}_blank.txt".encode(),
+            rng.choice([b"", b"\n\n", b"   \t\n", b"\xef\xbb\xbf"]),
+            False,
+        )
     use_extra = extra and roll > 0.85
     name, data = rng.choice(extra if use_extra else pages)
     keeps = not use_extra
@@ -108,8 +149,19 @@ def mutate(rng: random.Random, pages: list[tuple[str, bytes]], extra: list[tuple
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = None
-    kind = rng.choice(["controls", "name", "crlf", "huge", "deep" if is_html else "controls", "truncate",
-                       "splice", "bom", "name"])
+    kind = rng.choice(
+        [
+            "controls",
+            "name",
+            "crlf",
+            "huge",
+            "deep" if is_html else "controls",
+            "truncate",
+            "splice",
+            "bom",
+            "name",
+        ]
+    )
     if kind == "controls" and text is not None:
         data = _sprinkle(rng, text, rng.randint(1, 12)).encode("utf-8", "surrogatepass")
     elif kind == "crlf" and text is not None:
@@ -117,7 +169,9 @@ def mutate(rng: random.Random, pages: list[tuple[str, bytes]], extra: list[tuple
     elif kind == "bom" and text is not None:
         data = b"\xef\xbb\xbf" + data
     elif kind == "huge":
-        line = (rng.choice(["x", "word ", "<b>", "&amp;", "Zelensky "]) * rng.randint(10_000, 400_000)).encode()
+        line = (
+            rng.choice(["x", "word ", "<b>", "&amp;", "Zelensky "]) * rng.randint(10_000, 400_000)
+        ).encode()
         data = data + b"\n" + line + b"\n"
     elif kind == "deep":  # past libxml2's 255 levels the parser cuts the page: crash-proof only
         data, keeps = _deep_html(rng, data), False
@@ -154,15 +208,20 @@ def lost_articles(mutants: list[Mutant], content: Path) -> list[str]:
     from newsdigest.textutil import printable_name
 
     made = kept(content) if (content / ".newsdigest-ledger.json").exists() else set()
-    return [printable_name(os.fsdecode(m.name)) for m in mutants
-            if m.keeps_article and printable_name(os.fsdecode(m.name)) not in made]
+    return [
+        printable_name(os.fsdecode(m.name))
+        for m in mutants
+        if m.keeps_article and printable_name(os.fsdecode(m.name)) not in made
+    ]
 
 
 def _project(root: Path) -> None:
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     shutil.copytree(REPO / "templates", root / "templates")
-    (root / "pyproject.toml").write_text('[tool.newsdigest]\ntitle = "Fuzz"\nbase_url = "https://fuzz.example.org/"\n')
+    (root / "pyproject.toml").write_text(
+        '[tool.newsdigest]\ntitle = "Fuzz"\nbase_url = "https://fuzz.example.org/"\n'
+    )
 
 
 def main() -> int:
@@ -174,36 +233,66 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     pages, extra = base_pages(), corpus_pages()
-    print(f"{len(pages)} real pages that make entries, {len(extra)} more from ../shared/corpora", flush=True)
+    print(
+        f"{len(pages)} real pages that make entries, {len(extra)} more from ../shared/corpora",
+        flush=True,
+    )
     crashed = lost = made = 0
     peak = 0.0
     with tempfile.TemporaryDirectory(prefix="newsdigest-fuzz-") as tmp:
         for start in range(0, args.seeds, args.batch):
             root = Path(tmp) / "p"
             _project(root)
-            mutants = [mutate(rng, pages, extra, i) for i in range(start, min(start + args.batch, args.seeds))]
+            mutants = [
+                mutate(rng, pages, extra, i)
+                for i in range(start, min(start + args.batch, args.seeds))
+            ]
             write_batch(root / "seeds", mutants, rng)
             started = time.perf_counter()
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            done = subprocess.run([sys.executable, str(REPO / "build.py"), "--quiet", "--jobs", str(args.jobs),
-                                   "--report", str(root / "report.json")], cwd=root, capture_output=True,
-                                  text=True, errors="replace", timeout=3600)
-            peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, before / 1024)
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    str(REPO / "build.py"),
+                    "--quiet",
+                    "--jobs",
+                    str(args.jobs),
+                    "--report",
+                    str(root / "report.json"),
+                ],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=3600,
+            )
+            peak = max(
+                peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, before / 1024
+            )
             bad = done.returncode not in (0, 1) or "Traceback" in done.stderr
             crashed += bad
             gone = lost_articles(mutants, root / "content")
             lost += len(gone)
-            made += len(kept(root / "content")) if (root / "content" / ".newsdigest-ledger.json").exists() else 0
-            print(f"seeds {start:5d}-{start + len(mutants) - 1:5d}: exit {done.returncode}, "
-                  f"{'CRASHED' if bad else 'ok'}, {len(gone)} articles lost, "
-                  f"{time.perf_counter() - started:.1f} s", flush=True)
+            made += (
+                len(kept(root / "content"))
+                if (root / "content" / ".newsdigest-ledger.json").exists()
+                else 0
+            )
+            print(
+                f"seeds {start:5d}-{start + len(mutants) - 1:5d}: exit {done.returncode}, "
+                f"{'CRASHED' if bad else 'ok'}, {len(gone)} articles lost, "
+                f"{time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
             if bad:
                 print(done.stderr[-3000:])
             for name in gone[:5]:
                 why = [line for line in done.stderr.splitlines() if name in line]
                 print(f"  lost: {name}: {why[0] if why else 'no warning'}")
-    print(f"{args.seeds} seeds in {-(-args.seeds // args.batch)} builds: {crashed} crashed builds, "
-          f"{lost} articles lost, {made} entries made; largest peak RSS of a build {peak:.0f} MiB")
+    print(
+        f"{args.seeds} seeds in {-(-args.seeds // args.batch)} builds: {crashed} crashed builds, "
+        f"{lost} articles lost, {made} entries made; largest peak RSS of a build {peak:.0f} MiB"
+    )
     return 1 if crashed or lost else 0
 
 

@@ -6,10 +6,10 @@ killer would) at a random moment of a cold build, of a rebuild after the inputs 
 of a `--watch` rebuild. For "revert" and "watch" trials the change is then undone (a
 `git checkout` back), so the next build's inputs differ from the killed build's: what that
 one wrote and never recorded must not survive. One ordinary build follows, and the project
-must hold exactly what a clean build of the same inputs makes (tests/conftest.py `same_as_clean`: entries and
-ledger byte for byte, pages byte for byte, the same search results, no temp file). The test
-suite runs a few of these trials (tests/test_kill.py); this script runs many and prints the
-tally. Never part of the test suite.
+must hold exactly what a clean build of the same inputs makes (tests/conftest.py
+`same_as_clean`: entries and ledger byte for byte, pages byte for byte, the same search
+results, no temp file). The test suite runs a few of these trials (tests/test_kill.py);
+this script runs many and prints the tally. Never part of the test suite.
 """
 
 from __future__ import annotations
@@ -59,8 +59,11 @@ def _change(project: Project) -> None:
     for i in range(1000, 1002):
         name, text = page(i, names)
         (project.seeds / name).write_text(text, encoding="utf-8")
-    (project.root / "people.yaml").write_text("- name: Jens Stoltenberg\n  aliases: [J. Stoltenberg]\n"
-                                              "  role: former NATO Secretary General\n", encoding="utf-8")
+    (project.root / "people.yaml").write_text(
+        "- name: Jens Stoltenberg\n  aliases: [J. Stoltenberg]\n"
+        "  role: former NATO Secretary General\n",
+        encoding="utf-8",
+    )
 
 
 def _revert(project: Project, before: Project) -> None:
@@ -75,8 +78,15 @@ def _command(*args: str) -> list[str]:
 
 
 def _start(project: Project, *args: str) -> subprocess.Popen:
-    return subprocess.Popen(_command(*args), cwd=project.root, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        _command(*args),
+        cwd=project.root,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _kill(proc: subprocess.Popen) -> bool:
@@ -91,7 +101,9 @@ def _kill(proc: subprocess.Popen) -> bool:
 
 
 def _build(project: Project, *args: str) -> None:
-    done = subprocess.run(_command(*args), cwd=project.root, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        _command(*args), cwd=project.root, capture_output=True, text=True, timeout=600
+    )
     if done.returncode != 0:
         raise AssertionError(f"build failed ({done.returncode}):\n{done.stderr[-3000:]}")
 
@@ -107,7 +119,10 @@ class Trials:
         self.after = Project(work / "after")
         shutil.copytree(self.before.root, self.after.root)
         _change(self.after)
-        self.clean = {"before": self._clean(self.before, "clean-before"), "after": self._clean(self.after, "clean-after")}
+        self.clean = {
+            "before": self._clean(self.before, "clean-before"),
+            "after": self._clean(self.after, "clean-after"),
+        }
         self.built_before = Project(work / "built-before")
         shutil.copytree(self.before.root, self.built_before.root, symlinks=True)
         _build(self.built_before, "--jobs", str(jobs))
@@ -141,7 +156,9 @@ class Trials:
             proc = _start(project, "--watch", *jobs)
             _wait_first_build(project, proc)
             _change(project)
-            time.sleep(0.25 + fraction * self.clean["after"][1])  # the watcher debounces for 0.2 s first
+            time.sleep(
+                0.25 + fraction * self.clean["after"][1]
+            )  # the watcher debounces for 0.2 s first
         killed = _kill(proc)
         if kind in ("revert", "watch"):
             _revert(project, self.before)
@@ -171,7 +188,10 @@ def main() -> int:
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="newsdigest-kill-") as tmp:
         trials = Trials(Path(tmp), args.n, args.jobs)
-        print(f"clean builds: {trials.clean['before'][1]:.2f} s cold, {trials.clean['after'][1]:.2f} s after the change")
+        print(
+            f"clean builds: {trials.clean['before'][1]:.2f} s cold, "
+            f"{trials.clean['after'][1]:.2f} s after the change"
+        )
         tally = {kind: [0, 0, 0] for kind in KINDS}  # trials, killed mid-build, equal to clean
         for i in range(args.trials):
             kind, fraction = KINDS[i % len(KINDS)], rng.uniform(0.05, 1.0)
@@ -179,12 +199,16 @@ def main() -> int:
                 killed, same = trials.run(kind, fraction, i)
             except AssertionError as exc:
                 killed, same = True, False
-                print(f"trial {i} ({kind}, killed at {fraction:.2f}): NOT equal to a clean build: {exc}"[:2000])
+                said = f"NOT equal to a clean build: {exc}"
+                print(f"trial {i} ({kind}, killed at {fraction:.2f}): {said[:2000]}")
             tally[kind][0] += 1
             tally[kind][1] += killed
             tally[kind][2] += same
-            print(f"trial {i:2d} {kind:7s} killed at {fraction:4.2f} of a build: "
-                  f"{'killed' if killed else 'had finished'}, {'equal' if same else 'DIFFERENT'}", flush=True)
+            print(
+                f"trial {i:2d} {kind:7s} killed at {fraction:4.2f} of a build: "
+                f"{'killed' if killed else 'had finished'}, {'equal' if same else 'DIFFERENT'}",
+                flush=True,
+            )
     total = [sum(t[k] for t in tally.values()) for k in range(3)]
     print(f"{total[0]} trials, {total[1]} killed mid-build, {total[2]} then equal to a clean build")
     return 0 if total[2] == total[0] else 1

@@ -33,17 +33,34 @@ sys.path.insert(0, str(REPO))
 from newsdigest import corpora  # noqa: E402
 from newsdigest.dates import find_dates  # noqa: E402
 
-_JUSTEXT_LANG = {"en": "English", "fr": "French", "es": "Spanish", "de": "German", "cs": "Czech", "pt": "Portuguese",
-                 "it": "Italian", "nl": "Dutch", "ru": "Russian", "uk": "Ukrainian", "pl": "Polish", "sq": "Albanian",
-                 "tl": "Tagalog", "ar": "Arabic", "gu": "Gujarati"}
+_JUSTEXT_LANG = {
+    "en": "English",
+    "fr": "French",
+    "es": "Spanish",
+    "de": "German",
+    "cs": "Czech",
+    "pt": "Portuguese",
+    "it": "Italian",
+    "nl": "Dutch",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "pl": "Polish",
+    "sq": "Albanian",
+    "tl": "Tagalog",
+    "ar": "Arabic",
+    "gu": "Gujarati",
+}
 
 
 def _as_html(page: corpora.LabelledPage, form: str) -> str:
     if form == "html":
         return page.html().decode("utf-8", "replace")
     lines = page.txt().decode("utf-8", "replace").splitlines()
-    return "<html><body>" + "".join(f"<p>{htmllib.escape(line)}</p>" for line in lines if line.strip()) + \
-        "</body></html>"
+    return (
+        "<html><body>"
+        + "".join(f"<p>{htmllib.escape(line)}</p>" for line in lines if line.strip())
+        + "</body></html>"
+    )
 
 
 def _first_date(text: str) -> str | None:
@@ -103,8 +120,12 @@ def naive(page, form):
     return (title.strip() if title else None), text, _first_date(text)
 
 
-ANCHORS = {"trafilatura (defaults)": trafilatura_defaults, "jusText": justext_anchor,
-           "readability-lxml": readability_anchor, "naive baseline": naive}
+ANCHORS = {
+    "trafilatura (defaults)": trafilatura_defaults,
+    "jusText": justext_anchor,
+    "readability-lxml": readability_anchor,
+    "naive baseline": naive,
+}
 GIVES = {"jusText": {"body"}, "readability-lxml": {"body", "title"}}  # the rest give all three
 
 
@@ -117,9 +138,16 @@ def run_anchor(name, fn, pages, form):
             title, body, date = None, None, None
             print(f"  {name} failed on {page.id} ({form}): {type(exc).__name__}", file=sys.stderr)
         scored = corpora.score(page, form, title, body, date)
-        gives = GIVES.get(name, {"body", "title", "date"})  # a field an anchor never gives: "–", not 0
-        out.append(dataclasses.replace(scored, title=scored.title if "title" in gives else None,
-                                       date=scored.date if "date" in gives else None))
+        gives = GIVES.get(
+            name, {"body", "title", "date"}
+        )  # a field an anchor never gives: "–", not 0
+        out.append(
+            dataclasses.replace(
+                scored,
+                title=scored.title if "title" in gives else None,
+                date=scored.date if "date" in gives else None,
+            )
+        )
     return out
 
 
@@ -146,7 +174,9 @@ def main() -> int:
     pages = corpora.load(args.corpora)
     by_id = {p.id: p for p in pages}
     rows, every = [], []
-    names = ([] if args.only == "anchors" else ["newsdigest"]) + ([] if args.only == "ours" else list(ANCHORS))
+    names = ([] if args.only == "anchors" else ["newsdigest"]) + (
+        [] if args.only == "ours" else list(ANCHORS)
+    )
     for corpus in sorted({p.corpus for p in pages}):
         chosen = [p for p in pages if p.corpus == corpus]
         for form in ("html", "txt"):
@@ -165,9 +195,18 @@ def main() -> int:
     if people:
         print("\n" + corpora.people_table(people))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"rows": [dict(extractor=n, corpus=c, form=f, **s.__dict__) for n, c, f, s in rows],
-                                    "people": [dict(extractor=n, subset=k, **s.__dict__) for n, k, s in people],
-                                    "pages": every}, indent=1) + "\n", encoding="utf-8")
+    args.out.write_text(
+        json.dumps(
+            {
+                "rows": [dict(extractor=n, corpus=c, form=f, **s.__dict__) for n, c, f, s in rows],
+                "people": [dict(extractor=n, subset=k, **s.__dict__) for n, k, s in people],
+                "pages": every,
+            },
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return 0
 
 

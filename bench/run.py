@@ -25,7 +25,18 @@ sys.path[:0] = [str(HERE), str(REPO)]
 
 from corpus import _registry_names, generate, page  # noqa: E402
 
-STAGES = ["scan", "ingest", "clean", "understand", "entries", "read", "site model", "render", "write", "search"]
+STAGES = [
+    "scan",
+    "ingest",
+    "clean",
+    "understand",
+    "entries",
+    "read",
+    "site model",
+    "render",
+    "write",
+    "search",
+]
 
 
 def _build(proj: Path, jobs: int | None, extra: list[str]) -> dict:
@@ -45,7 +56,9 @@ def _build(proj: Path, jobs: int | None, extra: list[str]) -> dict:
     # CPU seconds of the build and everything it waited for (pool workers, Pagefind): on a
     # shared machine whose wall time drifts with its neighbours, the steadier figure
     data["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    data["warning_lines"] = sum(1 for line in done.stderr.splitlines() if line.startswith("warning:"))
+    data["warning_lines"] = sum(
+        1 for line in done.stderr.splitlines() if line.startswith("warning:")
+    )
     return data
 
 
@@ -57,11 +70,15 @@ def _project(out: Path, n: int) -> Path:
     proj.mkdir(parents=True)
     (proj / "seeds").symlink_to(seeds, target_is_directory=True)
     shutil.copytree(REPO / "templates", proj / "templates")
-    (proj / "pyproject.toml").write_text('[tool.newsdigest]\ntitle = "Bench"\nbase_url = "https://bench.example.org/"\n')
+    (proj / "pyproject.toml").write_text(
+        '[tool.newsdigest]\ntitle = "Bench"\nbase_url = "https://bench.example.org/"\n'
+    )
     return proj
 
 
-def run(n: int, jobs: int | None, out: Path, only: set[str] | None = None) -> list[tuple[str, dict]]:
+def run(
+    n: int, jobs: int | None, out: Path, only: set[str] | None = None
+) -> list[tuple[str, dict]]:
     proj = _project(out, n)
     rows: list[tuple[str, dict]] = [("cold full build", _build(proj, jobs, []))]
     rows.append(("no-change rebuild", _build(proj, jobs, [])))
@@ -69,7 +86,9 @@ def run(n: int, jobs: int | None, out: Path, only: set[str] | None = None) -> li
         return rows
     entry = sorted((proj / "content").rglob("*.md"))[n // 2]
     text = entry.read_text(encoding="utf-8")
-    entry.write_text(text.replace("## Article", "## Article\n\nAn editor's note.", 1), encoding="utf-8")
+    entry.write_text(
+        text.replace("## Article", "## Article\n\nAn editor's note.", 1), encoding="utf-8"
+    )
     rows.append(("one entry edited", _build(proj, jobs, [])))
     name, body = page(n + 1, _registry_names())
     target = (proj / "seeds").resolve() / f"extra-{name}"  # removed again after the row
@@ -79,10 +98,10 @@ def run(n: int, jobs: int | None, out: Path, only: set[str] | None = None) -> li
     finally:
         target.unlink()
     tpl = proj / "templates" / "person.html"
-    tpl.write_text(tpl.read_text().replace("<h1>", "<h1 class=\"name\">", 1))
+    tpl.write_text(tpl.read_text().replace("<h1>", '<h1 class="name">', 1))
     rows.append(("person template edited", _build(proj, jobs, [])))
     tpl = proj / "templates" / "entry.html"
-    tpl.write_text(tpl.read_text().replace("<h1>", "<h1 class=\"title\">", 1))
+    tpl.write_text(tpl.read_text().replace("<h1>", '<h1 class="title">', 1))
     rows.append(("entry template edited", _build(proj, jobs, [])))
     return rows
 
@@ -91,7 +110,9 @@ def table(n: int, rows: list[tuple[str, dict]]) -> str:
     head = ["row", "wall s", "CPU s"] + STAGES + ["written", "peak RSS MiB"]
     lines = [f"n = {n}", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, r in rows:
-        cells = [label, f"{r['wall']:.2f}", f"{r.get('cpu', 0.0):.1f}"] + [f"{r['stages'].get(s, 0.0):.2f}" for s in STAGES]
+        cells = [label, f"{r['wall']:.2f}", f"{r.get('cpu', 0.0):.1f}"] + [
+            f"{r['stages'].get(s, 0.0):.2f}" for s in STAGES
+        ]
         cells += [str(r["written"]), f"{r['peak_rss_mib']:.0f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -100,14 +121,20 @@ def table(n: int, rows: list[tuple[str, dict]]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="articles in the corpus (default 1000)")
-    parser.add_argument("--jobs", type=int, default=None, help="passed to build.py (default: cores)")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="passed to build.py (default: cores)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "out")
-    parser.add_argument("--rows", default=None, help="'cold,no-change' to stop after those two (for --n 100000)")
+    parser.add_argument(
+        "--rows", default=None, help="'cold,no-change' to stop after those two (for --n 100000)"
+    )
     args = parser.parse_args()
     rows = run(args.n, args.jobs, args.out, set(args.rows.split(",")) if args.rows else None)
     print(table(args.n, rows))
     result = {"n": args.n, "rows": {label: r for label, r in rows}}
-    (args.out / f"results-n{args.n}.json").write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
+    (args.out / f"results-n{args.n}.json").write_text(
+        json.dumps(result, indent=1, sort_keys=True) + "\n"
+    )
     return 0
 
 

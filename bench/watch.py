@@ -29,9 +29,17 @@ from newsdigest.textutil import slug  # noqa: E402
 
 class Watching:
     def __init__(self, proj: Path, jobs: int | None) -> None:
-        cmd = [sys.executable, str(REPO / "build.py"), "--watch"] + (["--jobs", str(jobs)] if jobs else [])
-        self.proc = subprocess.Popen(cmd, cwd=proj, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
+        cmd = [sys.executable, str(REPO / "build.py"), "--watch"] + (
+            ["--jobs", str(jobs)] if jobs else []
+        )
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=proj,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -85,27 +93,40 @@ def measure(n: int, out: Path, jobs: int | None) -> dict[str, float]:
         entry = sorted((proj / "content").rglob("*.md"))[n // 3]
         page_file = proj / "site" / "entries" / entry.stem / "index.html"
         marker = f"Edited at {time.time():.0f}."
-        entry.write_text(entry.read_text(encoding="utf-8").replace("## Article", f"## Article\n\n{marker}", 1),
-                         encoding="utf-8")
+        entry.write_text(
+            entry.read_text(encoding="utf-8").replace("## Article", f"## Article\n\n{marker}", 1),
+            encoding="utf-8",
+        )
         results["entry edit"] = _until(lambda: marker in _read(page_file))
 
         name, text = page(n + 7 + int(time.time()) % 1000, _registry_names())
-        title = text.split("<h1>")[1].split("</h1>")[0] if name.endswith(".html") else \
-            next(line for line in text.splitlines() if line.endswith(")") and " discuss " in line)
+        title = (
+            text.split("<h1>")[1].split("</h1>")[0]
+            if name.endswith(".html")
+            else next(
+                line for line in text.splitlines() if line.endswith(")") and " discuss " in line
+            )
+        )
         new_page = proj / "site" / "entries" / slug(title.replace("&#x27;", "'")) / "index.html"
         (proj / "seeds" / f"new-{name}").write_text(text, encoding="utf-8")
         results["new seed"] = _until(new_page.exists)
 
         template = proj / "templates" / "entry.html"
         marker = f"watch-{time.time():.0f}"
-        template.write_text(template.read_text().replace("<article class=\"entry\"", f"<article data-m=\"{marker}\" class=\"entry\"", 1))
+        template.write_text(
+            template.read_text().replace(
+                '<article class="entry"', f'<article data-m="{marker}" class="entry"', 1
+            )
+        )
         results["template edit (entry.html)"] = _until(lambda: marker in _read(page_file))
 
         person_dir = sorted((proj / "site" / "people").iterdir())[5]
         person_page = person_dir / "index.html"
         name = _read(person_page).split("<h1>")[1].split("</h1>")[0]
         role = f"Role set at {time.time():.0f}"
-        (proj / "people.yaml").write_text(f"- {{name: {json.dumps(name)}, role: {json.dumps(role)}}}\n", encoding="utf-8")
+        (proj / "people.yaml").write_text(
+            f"- {{name: {json.dumps(name)}, role: {json.dumps(role)}}}\n", encoding="utf-8"
+        )
         results["people.yaml edit"] = _until(lambda: role in _read(person_page))
     finally:
         watching.stop()

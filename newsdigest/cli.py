@@ -13,24 +13,51 @@ from .store import BuildLock, Busy
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="build.py", description="Build the news digest: seeds/ -> content/ -> site/.")
+    p = argparse.ArgumentParser(
+        prog="build.py", description="Build the news digest: seeds/ -> content/ -> site/."
+    )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--watch", action="store_true", help="build, then rebuild on every change")
-    mode.add_argument("--serve", action="store_true", help="--watch plus a live-reloading preview server")
-    p.add_argument("--clean", action="store_true", help="drop what the tool made in site/ and its caches, then a full build")
-    p.add_argument("--prune", action="store_true",
-                   help="retire entries whose seeds are gone even when that is more than half of them")
+    mode.add_argument(
+        "--serve", action="store_true", help="--watch plus a live-reloading preview server"
+    )
+    p.add_argument(
+        "--clean",
+        action="store_true",
+        help="drop what the tool made in site/ and its caches, then a full build",
+    )
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="retire entries whose seeds are gone even when that is more than half of them",
+    )
     for name in ("seeds", "content", "site", "templates"):
-        p.add_argument(f"--{name}", metavar="DIR", type=Path, help=f"the {name} folder (default: ./{name})")
-    p.add_argument("--base-url", metavar="URL", help="absolute base for links in feeds and the sitemap")
-    p.add_argument("--jobs", metavar="N", type=int, help="parallel workers (default: number of cores)")
-    p.add_argument("--executor", default="process", metavar="KIND",
-                   help="process | dask-local | dask://HOST:PORT (default: process)")
-    p.add_argument("--port", type=_port, default=8000, help="preview port for --serve (default: 8000)")
+        p.add_argument(
+            f"--{name}", metavar="DIR", type=Path, help=f"the {name} folder (default: ./{name})"
+        )
+    p.add_argument(
+        "--base-url", metavar="URL", help="absolute base for links in feeds and the sitemap"
+    )
+    p.add_argument(
+        "--jobs", metavar="N", type=int, help="parallel workers (default: number of cores)"
+    )
+    p.add_argument(
+        "--executor",
+        default="process",
+        metavar="KIND",
+        help="process | dask-local | dask://HOST:PORT (default: process)",
+    )
+    p.add_argument(
+        "--port", type=_port, default=8000, help="preview port for --serve (default: 8000)"
+    )
     p.add_argument("--poll", action="store_true", help="poll for changes (bind mounts, WSL, NFS)")
     p.add_argument("--strict", action="store_true", help="exit 1 if anything was skipped or warned")
-    p.add_argument("--report", metavar="FILE", type=Path,
-                   help="write the build's summary (counts, per-stage seconds, peak memory) as JSON")
+    p.add_argument(
+        "--report",
+        metavar="FILE",
+        type=Path,
+        help="write the build's summary (counts, per-stage seconds, peak memory) as JSON",
+    )
     talk = p.add_mutually_exclusive_group()
     talk.add_argument("--quiet", action="store_true", help="only warnings")
     talk.add_argument("--verbose", action="store_true", help="say what was rebuilt and why")
@@ -50,8 +77,13 @@ def _port(text: str) -> int:
 
 def _paths(args: argparse.Namespace, root: Path) -> Paths:
     pick = lambda name: (getattr(args, name) or root / name).resolve()  # noqa: E731
-    return Paths(root=root.resolve(), seeds=pick("seeds"), content=pick("content"), site=pick("site"),
-                 templates=pick("templates"))
+    return Paths(
+        root=root.resolve(),
+        seeds=pick("seeds"),
+        content=pick("content"),
+        site=pick("site"),
+        templates=pick("templates"),
+    )
 
 
 def _usage_error(message: str) -> int:
@@ -67,8 +99,11 @@ def _failed(message: str) -> int:
 
 def _disk_problem(exc: OSError) -> str:
     where = f" {exc.filename}" if exc.filename else ""
-    return (f"cannot write{where}: {exc.strerror or exc}; every file already there is whole (old or new), "
-            "and the next build finishes the job")
+    return (
+        f"cannot write{where}: {exc.strerror or exc}; every file already there is whole (old or "
+        f"new), "
+        "and the next build finishes the job"
+    )
 
 
 def _write_report(path: Path, summary) -> None:
@@ -97,8 +132,10 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
         try:
             server = PreviewServer(paths.site, args.port, state)
         except OSError as exc:
-            return _usage_error(f"cannot serve on 127.0.0.1:{args.port} ({exc.strerror or exc}); "
-                                "is another server running? choose another port with --port N")
+            return _usage_error(
+                f"cannot serve on 127.0.0.1:{args.port} ({exc.strerror or exc}); "
+                "is another server running? choose another port with --port N"
+            )
     own: dict[str, tuple[int, int]] = {}
     last = {"config": config, "options": replace(options, search="later")}
     indexer = SearchIndexer(paths.site, paths.cache, args.quiet)
@@ -112,7 +149,11 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
         return st.st_mtime_ns, st.st_size
 
     def rebuild(changes) -> None:
-        real = [c for c in changes if own.get(c.path) is None or own[c.path] != stamp(paths.root / c.path)]
+        real = [
+            c
+            for c in changes
+            if own.get(c.path) is None or own[c.path] != stamp(paths.root / c.path)
+        ]
         if changes and not real:
             return  # only the entries the last build wrote itself
         log = Log(quiet=args.quiet, verbose=args.verbose)
@@ -132,23 +173,38 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
             summary = build(paths, last["config"], last["options"], log, monitor=monitor)
         finally:
             lock.release()
-        last["options"] = replace(last["options"], clean=False)  # --clean only before the first build
+        last["options"] = replace(
+            last["options"], clean=False
+        )  # --clean only before the first build
         for rel in summary.entries_written:
             path = paths.content / rel
-            key = path.relative_to(paths.root).as_posix() if paths.root in path.parents else str(path)
+            key = (
+                path.relative_to(paths.root).as_posix() if paths.root in path.parents else str(path)
+            )
             own[key] = stamp(path)  # type: ignore[assignment]
         log.say(summary.line())
         state.finished([str(w) for w in log.warnings])  # the browser reloads now ...
         if summary.search_pages is not None:
-            indexer.request(summary.search_pages, last["config"].search_shard_pages)  # ... and search catches up in the background
+            indexer.request(
+                summary.search_pages, last["config"].search_shard_pages
+            )  # ... and search catches up in the background
 
-    watcher = Watcher(paths, rebuild, poll=args.poll, say=lambda line: print(line, file=sys.stderr, flush=True),
-                      note=monitor.changed)
+    watcher = Watcher(
+        paths,
+        rebuild,
+        poll=args.poll,
+        say=lambda line: print(line, file=sys.stderr, flush=True),
+        note=monitor.changed,
+    )
     if server is not None:
         server.start()
         print(f"serving {paths.site} on {server.url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
     elif not args.quiet:
-        print(f"watching {paths.seeds}, {paths.content}, {paths.templates} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        print(
+            f"watching {paths.seeds}, {paths.content}, {paths.templates} (Ctrl-C to stop)",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         watcher.run()
     except KeyboardInterrupt:
@@ -181,9 +237,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs is not None and args.jobs < 1:
         return _usage_error("--jobs must be at least 1")
     if args.executor not in ("process", "dask-local") and not args.executor.startswith("dask://"):
-        return _usage_error(f"--executor must be process, dask-local or dask://HOST:PORT, not {args.executor!r}")
+        return _usage_error(
+            f"--executor must be process, dask-local or dask://HOST:PORT, not {args.executor!r}"
+        )
     paths = _paths(args, Path.cwd())
-    problem = paths.problem(frozenset(n for n in ("seeds", "content", "site", "templates") if getattr(args, n)))
+    problem = paths.problem(
+        frozenset(n for n in ("seeds", "content", "site", "templates") if getattr(args, n))
+    )
     if problem:
         return _usage_error(problem)
     try:
@@ -194,9 +254,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             import distributed  # noqa: F401
         except ImportError:
-            return _usage_error("--executor dask needs the dask extra: pip install 'newsdigest[dask]'")
-    options = BuildOptions(jobs=args.jobs or default_jobs(), executor=args.executor, clean=args.clean,
-                           prune=args.prune)
+            return _usage_error(
+                "--executor dask needs the dask extra: pip install 'newsdigest[dask]'"
+            )
+    options = BuildOptions(
+        jobs=args.jobs or default_jobs(), executor=args.executor, clean=args.clean, prune=args.prune
+    )
     if args.watch or args.serve:
         return _watch(args, paths, config, options)
     log = Log(quiet=args.quiet, verbose=args.verbose)

@@ -56,8 +56,13 @@ class Paths:
         """Why these folders cannot be built with, in one line; None when they can. Checked
         before anything is touched: a mistyped path must cost nothing. `given`: the folders
         named by a flag (a missing one is a typo; a missing default seeds/ is just empty)."""
-        folders = {"seeds": self.seeds, "content": self.content, "site": self.site,
-                   "templates": self.templates, "cache": self.cache.parent}
+        folders = {
+            "seeds": self.seeds,
+            "content": self.content,
+            "site": self.site,
+            "templates": self.templates,
+            "cache": self.cache.parent,
+        }
         for name, folder in folders.items():
             if folder.exists() and not folder.is_dir():
                 return f"the {name} folder is not a folder: {folder}"
@@ -67,11 +72,13 @@ class Paths:
             return f"seeds folder not found: {self.seeds}"
         for name, folder in folders.items():
             if folder == self.root or folder in self.root.parents:
-                return (f"the {name} folder ({folder}) is the project folder or holds it; "
-                        f"give a folder inside it (e.g. --{name} {name})")
+                return (
+                    f"the {name} folder ({folder}) is the project folder or holds it; "
+                    f"give a folder inside it (e.g. --{name} {name})"
+                )
         names = list(folders)
         for i, a in enumerate(names):
-            for b in names[i + 1:]:
+            for b in names[i + 1 :]:
                 if _within(folders[a], folders[b]):
                     inner, outer = a, b
                 elif _within(folders[b], folders[a]):
@@ -79,9 +86,11 @@ class Paths:
                 else:
                     continue
                 how = "is" if folders[a] == folders[b] else "is inside"
-                return (f"the {inner} folder ({folders[inner]}) {how} the {outer} folder "
-                        f"({folders[outer]}): one build's writes would reach the other; "
-                        "give folders that do not overlap")
+                return (
+                    f"the {inner} folder ({folders[inner]}) {how} the {outer} folder "
+                    f"({folders[outer]}): one build's writes would reach the other; "
+                    "give folders that do not overlap"
+                )
         return None
 
     @property
@@ -118,11 +127,15 @@ def _validate(values: dict[str, object], origin: str) -> Config:
     known = {f.name: f for f in fields(Config)}
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise ConfigError(f"{origin}: unknown setting(s) in [tool.newsdigest]: {', '.join(unknown)}")
+        raise ConfigError(
+            f"{origin}: unknown setting(s) in [tool.newsdigest]: {', '.join(unknown)}"
+        )
     config = Config()
     for name, value in values.items():
         default = getattr(config, name)
-        if isinstance(default, int) and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        if isinstance(default, int) and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 1
+        ):
             raise ConfigError(f"{origin}: '{name}' must be a positive whole number, not {value!r}")
         if isinstance(default, str) and not (isinstance(value, str) and value.strip()):
             raise ConfigError(f"{origin}: '{name}' must be a non-empty string, not {value!r}")
@@ -133,4 +146,6 @@ def _validate(values: dict[str, object], origin: str) -> Config:
 
 
 def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )

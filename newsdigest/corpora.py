@@ -70,10 +70,20 @@ def load(root: Path | None = None, corpus: str | None = None) -> list[LabelledPa
         labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
         for pid in sorted(labels):
             lab = labels[pid]
-            out.append(LabelledPage(
-                id=pid, corpus=folder.name, html_path=folder / f"{pid}.html.gz", txt_path=folder / f"{pid}.txt",
-                title=lab.get("title"), body=lab.get("body_text"), date=lab.get("published"),
-                article=lab.get("article", True) is not False, lang=lab.get("lang") or "", kind=lab.get("kind") or ""))
+            out.append(
+                LabelledPage(
+                    id=pid,
+                    corpus=folder.name,
+                    html_path=folder / f"{pid}.html.gz",
+                    txt_path=folder / f"{pid}.txt",
+                    title=lab.get("title"),
+                    body=lab.get("body_text"),
+                    date=lab.get("published"),
+                    article=lab.get("article", True) is not False,
+                    lang=lab.get("lang") or "",
+                    kind=lab.get("kind") or "",
+                )
+            )
     return out
 
 
@@ -94,7 +104,9 @@ def prf(got: str | None, gold: str) -> tuple[float, float, float]:
 
 
 def normal_title(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold().split()).strip(" .")
+    return " ".join(
+        unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold().split()
+    ).strip(" .")
 
 
 def title_forms(gold: str) -> set[str]:
@@ -103,7 +115,9 @@ def title_forms(gold: str) -> set[str]:
     parts = [p for p in _SITE_SPLIT.split(gold) if p.strip()]
     texts = {gold, max(parts, key=len) if parts else gold}
     at = 0
-    for k, part in enumerate(parts):  # every cut at a separator: "Headline | Site", "Site | Headline"
+    for k, part in enumerate(
+        parts
+    ):  # every cut at a separator: "Headline | Site", "Site | Headline"
         at = gold.find(part, at)
         texts.add(gold[: at + len(part)])
         texts.add(gold[at:])
@@ -137,13 +151,29 @@ class Score:
         return self.__dict__.copy()
 
 
-def score(page: LabelledPage, form: str, title: str | None, body: str | None, date: str | None,
-          reason: str = "") -> Score:
+def score(
+    page: LabelledPage,
+    form: str,
+    title: str | None,
+    body: str | None,
+    date: str | None,
+    reason: str = "",
+) -> Score:
     dropped = body is None
     p, r, f1 = prf(body, page.body) if page.body is not None else (0.0, 0.0, 0.0)
-    return Score(page.id, page.corpus, form, dropped, reason, p, r, f1,
-                 title_exact(title, page.title) if page.title else None,
-                 (date == page.date) if page.date and page.article else None, title)
+    return Score(
+        page.id,
+        page.corpus,
+        form,
+        dropped,
+        reason,
+        p,
+        r,
+        f1,
+        title_exact(title, page.title) if page.title else None,
+        (date == page.date) if page.date and page.article else None,
+        title,
+    )
 
 
 @dataclass
@@ -167,10 +197,17 @@ class Summary:
         titled = [s.title for s in arts if s.title is not None]
         dated = [s.date for s in arts if s.date is not None]
         mean = lambda xs: sum(xs) / len(xs) if xs else 0.0  # noqa: E731
-        return cls(len(scores), len(arts), sum(s.dropped for s in arts), mean([s.p for s in bodied]),
-                   mean([s.r for s in bodied]), mean([s.f1 for s in bodied]),
-                   mean([float(t) for t in titled]) if titled else None,
-                   mean([float(d) for d in dated]) if dated else None, len(bodied))
+        return cls(
+            len(scores),
+            len(arts),
+            sum(s.dropped for s in arts),
+            mean([s.p for s in bodied]),
+            mean([s.r for s in bodied]),
+            mean([s.f1 for s in bodied]),
+            mean([float(t) for t in titled]) if titled else None,
+            mean([float(d) for d in dated]) if dated else None,
+            len(bodied),
+        )
 
 
 def run_ours(pages: list[LabelledPage], form: str, jobs: int = 1) -> list[Score]:
@@ -186,7 +223,9 @@ def run_ours(pages: list[LabelledPage], form: str, jobs: int = 1) -> list[Score]
     tasks = []
     for page in pages:
         data = page.html() if form == "html" else page.txt()
-        modified = dt.date.fromtimestamp(page.txt_path.stat().st_mtime)  # as a scraper's file would have
+        modified = dt.date.fromtimestamp(
+            page.txt_path.stat().st_mtime
+        )  # as a scraper's file would have
         tasks.append(SeedTask(f"{page.id}.{form}", sha256(data), data, None, modified=modified))
     with mapper(knowledge, jobs, "process") as run:
         results = list(run(with_boilerplate(tasks)))
@@ -197,19 +236,26 @@ def run_ours(pages: list[LabelledPage], form: str, jobs: int = 1) -> list[Score]
             out.append(score(page, form, None, None, None, entry.reason))
             continue
         body = "\n\n".join(b.text for b in entry.blocks)
-        out.append(score(page, form, entry.title, body, entry.date.isoformat(), "; ".join(result.notes)))
+        out.append(
+            score(page, form, entry.title, body, entry.date.isoformat(), "; ".join(result.notes))
+        )
     return out
 
 
 def table(rows: list[tuple[str, str, str, Summary]]) -> str:
     """A Markdown table: one row per (extractor, corpus, form)."""
-    head = "| extractor | corpus | form | pages | dropped | body P | body R | body F1 | title | date |"
+    head = (
+        "| extractor | corpus | form | pages | dropped | body P | body R | body F1 | title | date |"
+    )
     lines = [head, "|" + "---|" * 10]
     fmt = lambda x: "–" if x is None else f"{x:.3f}"  # noqa: E731
     for name, corpus, form, s in rows:
         bodied = s.f1 if s.bodied else None
-        lines.append(f"| {name} | {corpus} | {form} | {s.articles} | {s.dropped} | {fmt(s.p if s.bodied else None)} "
-                     f"| {fmt(s.r if s.bodied else None)} | {fmt(bodied)} | {fmt(s.title)} | {fmt(s.date)} |")
+        lines.append(
+            f"| {name} | {corpus} | {form} | {s.articles} | {s.dropped} | "
+            f"{fmt(s.p if s.bodied else None)} "
+            f"| {fmt(s.r if s.bodied else None)} | {fmt(bodied)} | {fmt(s.title)} | {fmt(s.date)} |"
+        )
     return "\n".join(lines)
 
 
@@ -238,8 +284,11 @@ def load_news(root: Path | None = None, split: str = "testa") -> list[NewsDoc]:
     if folder is None or not (folder / "gold.json").is_file():
         return []
     gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
-    return [NewsDoc(k, folder / f"{k}.txt", tuple(g["people"]), bool(g["prose"]))
-            for k, g in sorted(gold.items()) if g["split"] == split]
+    return [
+        NewsDoc(k, folder / f"{k}.txt", tuple(g["people"]), bool(g["prose"]))
+        for k, g in sorted(gold.items())
+        if g["split"] == split
+    ]
 
 
 def _name_key(name: str) -> tuple[str, ...]:
@@ -273,7 +322,14 @@ class PeopleScore:
         for names, doc in zip(found, docs):
             used: set[int] = set()
             for name in names:
-                k = next((i for i, p in enumerate(doc.people) if i not in used and person_matches(name, p)), None)
+                k = next(
+                    (
+                        i
+                        for i, p in enumerate(doc.people)
+                        if i not in used and person_matches(name, p)
+                    ),
+                    None,
+                )
                 if k is not None:
                     used.add(k)
                     hits += 1
@@ -313,18 +369,28 @@ def people_ours(docs: list[NewsDoc], jobs: int = 1) -> list[tuple[str, ...]]:
     return [() if isinstance(r.entry, Skip) else tuple(r.entry.people) for r in results]
 
 
-def people_rows(docs: list[NewsDoc], runs: dict[str, list[tuple[str, ...]]]) -> list[tuple[str, str, PeopleScore]]:
+def people_rows(
+    docs: list[NewsDoc], runs: dict[str, list[tuple[str, ...]]]
+) -> list[tuple[str, str, PeopleScore]]:
     """(extractor, subset, score) for prose documents and for all, per extractor."""
     rows = []
     for name, found in runs.items():
         for subset in ("prose", "all"):
             keep = [k for k, d in enumerate(docs) if subset == "all" or d.prose]
-            rows.append((name, subset, PeopleScore.of([found[k] for k in keep], [docs[k] for k in keep])))
+            rows.append(
+                (name, subset, PeopleScore.of([found[k] for k in keep], [docs[k] for k in keep]))
+            )
     return rows
 
 
 def people_table(rows: list[tuple[str, str, PeopleScore]]) -> str:
-    lines = ["| extractor | conll2003 testa | docs | people | found | P | R | F1 |", "|" + "---|" * 8]
+    lines = [
+        "| extractor | conll2003 testa | docs | people | found | P | R | F1 |",
+        "|" + "---|" * 8,
+    ]
     for name, subset, s in rows:
-        lines.append(f"| {name} | {subset} | {s.docs} | {s.gold} | {s.found} | {s.p:.3f} | {s.r:.3f} | {s.f1:.3f} |")
+        lines.append(
+            f"| {name} | {subset} | {s.docs} | {s.gold} | {s.found} | {s.p:.3f} | {s.r:.3f} | "
+            f"{s.f1:.3f} |"
+        )
     return "\n".join(lines)

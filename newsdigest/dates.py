@@ -12,15 +12,55 @@ import re
 from dataclasses import dataclass
 
 _MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
     # Ukrainian and Russian, in the genitive a date uses ("17 жовтня 2024", "5 марта 2025")
-    "січня": 1, "лютого": 2, "березня": 3, "квітня": 4, "травня": 5, "червня": 6, "липня": 7,
-    "серпня": 8, "вересня": 9, "жовтня": 10, "листопада": 11, "грудня": 12,
-    "января": 1, "февраля": 2, "марта": 3, "апреля": 4, "мая": 5, "июня": 6, "июля": 7,
-    "августа": 8, "сентября": 9, "октября": 10, "ноября": 11, "декабря": 12,
+    "січня": 1,
+    "лютого": 2,
+    "березня": 3,
+    "квітня": 4,
+    "травня": 5,
+    "червня": 6,
+    "липня": 7,
+    "серпня": 8,
+    "вересня": 9,
+    "жовтня": 10,
+    "листопада": 11,
+    "грудня": 12,
+    "января": 1,
+    "февраля": 2,
+    "марта": 3,
+    "апреля": 4,
+    "мая": 5,
+    "июня": 6,
+    "июля": 7,
+    "августа": 8,
+    "сентября": 9,
+    "октября": 10,
+    "ноября": 11,
+    "декабря": 12,
 }
 _MONTH = r"(?P<{0}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
@@ -30,11 +70,17 @@ _PATTERNS = [
     # 2023-12-04, 2023-12-04T19:00:00+02:00
     r"(?P<iso>(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2}))(?:[T ](?P<ihh>\d{2}):(?P<imm>\d{2}))?",
     # Tuesday, 3 December 2024, 12:37 · 29 Apr, 2024 · 3rd of December 2024
-    _WEEKDAY + r"(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH.format("m1")
-    + r",?(?:\s+(?P<y1>\d{4})(?:\s*(?:р\.|г\.|року|года))?)?" + _TIME.format(1),
+    _WEEKDAY
+    + r"(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+"
+    + _MONTH.format("m1")
+    + r",?(?:\s+(?P<y1>\d{4})(?:\s*(?:р\.|г\.|року|года))?)?"
+    + _TIME.format(1),
     # December 4, 2023 7:00 PM · Dec. 4 · Sept. 25 · Feb. 15, 10:42 AM
-    _WEEKDAY + _MONTH.format("m2") + r"\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?\b(?!:)"
-    + r"(?:,?\s+(?P<y2>\d{4})\b)?" + _TIME.format(2),
+    _WEEKDAY
+    + _MONTH.format("m2")
+    + r"\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?\b(?!:)"
+    + r"(?:,?\s+(?P<y2>\d{4})\b)?"
+    + _TIME.format(2),
     # 29/11/2022 - 17:15 · 12.02.2025 19:47
     r"(?P<n1>\d{1,2})(?P<sep>[./])(?P<n2>\d{1,2})(?P=sep)(?P<ny>\d{4})"
     + r"(?:\s*[-–,]?\s*(?P<nhh>\d{1,2}):(?P<nmm>\d{2}))?",
@@ -75,7 +121,9 @@ def _to_match(m: re.Match[str], day_first: bool) -> DateMatch | None:
     if "may" in (g["m1"], g["m2"], g["m3"]):  # the verb, not the month
         return None
     if g["iso"]:
-        return DateMatch(int(g["iy"]), int(g["im"]), int(g["id"]), m.start(), m.end(), bool(g["ihh"]))
+        return DateMatch(
+            int(g["iy"]), int(g["im"]), int(g["id"]), m.start(), m.end(), bool(g["ihh"])
+        )
     if g["m1"]:
         return _named(g["m1"], g["d1"], g["y1"], m, bool(g["hh1"]))
     if g["m2"]:
@@ -90,8 +138,9 @@ def _to_match(m: re.Match[str], day_first: bool) -> DateMatch | None:
 
 
 def _named(month: str, day: str, year: str | None, m: re.Match[str], has_time: bool) -> DateMatch:
-    return DateMatch(int(year) if year else None, _MONTHS[month.lower()], int(day),
-                     m.start(), m.end(), has_time)
+    return DateMatch(
+        int(year) if year else None, _MONTHS[month.lower()], int(day), m.start(), m.end(), has_time
+    )
 
 
 _DIGIT = re.compile(r"\d")

@@ -11,8 +11,11 @@ from .model import Article, Block, Entry, Quote
 from .people import Mention, Registry, find_mentions, rank
 from .textutil import split_sentences, word_count
 
-_SPEECH = re.compile(r"\b(?:said|says|told|wrote|writes|added|stressed|noted|emphasi[sz]ed|"
-                     r"stated|announced|posted|warned|declared|according to|quote from)\b", re.I)
+_SPEECH = re.compile(
+    r"\b(?:said|says|told|wrote|writes|added|stressed|noted|emphasi[sz]ed|"
+    r"stated|announced|posted|warned|declared|according to|quote from)\b",
+    re.I,
+)
 _QUOTE = re.compile(r"[\"“«„]([^\"“”«»„]{20,600}?)[\"”»“]")
 _SUMMARY_CHARS = 320
 _MAX_QUOTES = 3
@@ -30,7 +33,9 @@ def summarize(blocks: tuple[Block, ...]) -> str:
     return summary
 
 
-def key_quotes(blocks: tuple[Block, ...], mentions: list[Mention], unit_offset: int = 1) -> tuple[Quote, ...]:
+def key_quotes(
+    blocks: tuple[Block, ...], mentions: list[Mention], unit_offset: int = 1
+) -> tuple[Quote, ...]:
     """Direct quotes of at least eight words, each with the person named nearest to it."""
     found: list[tuple[int, int, Quote]] = []
     by_unit: dict[int, list[Mention]] = {}
@@ -46,8 +51,9 @@ def key_quotes(blocks: tuple[Block, ...], mentions: list[Mention], unit_offset: 
                 continue
             speaker = _speaker(block.text, in_block, match.start(), match.end())
             found.append((b, match.start(), Quote(text, speaker)))
-    best = sorted(found, key=lambda f: (not f[2].text[:1].isupper(), f[2].speaker is None,
-                                         -len(f[2].text)))[:_MAX_QUOTES]
+    best = sorted(
+        found, key=lambda f: (not f[2].text[:1].isupper(), f[2].speaker is None, -len(f[2].text))
+    )[:_MAX_QUOTES]
     return tuple(q for _, _, q in sorted(best, key=lambda f: (f[0], f[1])))
 
 

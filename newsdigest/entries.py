@@ -50,7 +50,10 @@ def load_yaml(text: str) -> object:
 
 
 def _has_alias(text: str) -> bool:
-    return any(isinstance(token, (yaml.AnchorToken, yaml.AliasToken)) for token in yaml.scan(text, Loader=_Loader))
+    return any(
+        isinstance(token, (yaml.AnchorToken, yaml.AliasToken))
+        for token in yaml.scan(text, Loader=_Loader)
+    )
 
 
 MAX_FRONT_MATTER = 64 * 1024  # bytes: a real entry's is under 2 KB
@@ -113,8 +116,14 @@ def _join_lists(parts: list[str]) -> list[str]:
 
 
 def to_markdown(entry: Entry) -> str:
-    head = yaml.dump(front_matter(entry), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                     default_flow_style=None, width=100_000)
+    head = yaml.dump(
+        front_matter(entry),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=None,
+        width=100_000,
+    )
     return f"---\n{head}---\n\n{body_markdown(entry)}"
 
 
@@ -136,21 +145,25 @@ def _split(text: str) -> tuple[str, str]:
         end = text.find("\n---", 3) if text.rstrip().endswith("\n---") else -1
     if end < 0:
         raise EntryError("front matter is not closed by a '---' line")
-    return text[4:end], text[end + 5:].lstrip("\n")
+    return text[4:end], text[end + 5 :].lstrip("\n")
 
 
 def parse(text: str) -> ParsedEntry:
     """Split and load front matter; raises EntryError with a one-line reason."""
     head, body = _split(text)
     if len(head) > MAX_FRONT_MATTER:
-        raise EntryError(f"front matter is {len(head) // 1024} KB, over the {MAX_FRONT_MATTER // 1024} KB an "
-                         "entry may have")
+        raise EntryError(
+            f"front matter is {len(head) // 1024} KB, over the {MAX_FRONT_MATTER // 1024} KB an "
+            "entry may have"
+        )
     try:
         meta = load_yaml(head)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
-        raise EntryError(f"invalid YAML front matter{where}: {getattr(exc, 'problem', None) or exc}") from None
+        raise EntryError(
+            f"invalid YAML front matter{where}: {getattr(exc, 'problem', None) or exc}"
+        ) from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # e.g. date: 2024-02-30
         raise EntryError(f"invalid YAML front matter: {exc}") from None
     if not isinstance(meta, dict):
@@ -183,14 +196,21 @@ def to_meta(parsed: ParsedEntry, path: str, slug: str, sha256: str) -> EntryMeta
         raise EntryError("'title' is missing or empty")
     day = parse_date(meta.get("date")) or _week_day(meta, path)
     if day is None:
-        raise EntryError(f"'date' is missing, not a date (YYYY-MM-DD) or out of range (years "
-                         f"{EARLIEST.year} to {LATEST.year}): {str(meta.get('date'))[:40]!r}")
+        raise EntryError(
+            f"'date' is missing, not a date (YYYY-MM-DD) or out of range (years "
+            f"{EARLIEST.year} to {LATEST.year}): {str(meta.get('date'))[:40]!r}"
+        )
     source = meta.get("source")
     seed = meta.get("seed")
     return EntryMeta(
-        slug=slug, path=path, sha256=sha256, title=normalize_line(str(title)), date=day,
+        slug=slug,
+        path=path,
+        sha256=sha256,
+        title=normalize_line(str(title)),
+        date=day,
         source=normalize_line(str(source)) or None if source not in (None, "") else None,
-        authors=_names(meta, "authors"), people=_names(meta, "people"),
+        authors=_names(meta, "authors"),
+        people=_names(meta, "people"),
         summary=normalize_line(str(meta.get("summary") or "")),
         seed=publishable(str(seed)) or None if seed else None,
     )
@@ -226,10 +246,15 @@ def notes(parsed: ParsedEntry, day: dt.date) -> str | None:
     found = []
     week = parsed.meta.get("week")
     if parse_date(parsed.meta.get("date")) is None:
-        found.append(f"'date: {str(parsed.meta.get('date'))[:40]}' is not a date from {EARLIEST.year} to "
-                     f"{LATEST.year}; dated {day}, the Monday of its week")
+        found.append(
+            f"'date: {str(parsed.meta.get('date'))[:40]}' is not a date from {EARLIEST.year} to "
+            f"{LATEST.year}; dated {day}, the Monday of its week"
+        )
     elif week and str(week) != iso_week(day):
-        found.append(f"'week: {str(week)[:20]}' does not match 'date: {day}' ({iso_week(day)}); using the date")
+        found.append(
+            f"'week: {str(week)[:20]}' does not match 'date: {day}' ({iso_week(day)}); using the "
+            f"date"
+        )
     for key in ("authors", "people"):
         value = parsed.meta.get(key)
         if isinstance(value, list) and len(value) > MAX_NAMES:

@@ -55,11 +55,19 @@ class Report:
 
     @property
     def precision(self) -> float:
-        return self.true_pos / (self.true_pos + self.false_pos) if self.true_pos + self.false_pos else 1.0
+        return (
+            self.true_pos / (self.true_pos + self.false_pos)
+            if self.true_pos + self.false_pos
+            else 1.0
+        )
 
     @property
     def recall(self) -> float:
-        return self.true_pos / (self.true_pos + self.false_neg) if self.true_pos + self.false_neg else 1.0
+        return (
+            self.true_pos / (self.true_pos + self.false_neg)
+            if self.true_pos + self.false_neg
+            else 1.0
+        )
 
     @property
     def f1(self) -> float:
@@ -71,12 +79,29 @@ class Report:
         return self.clean_pages / self.articles if self.articles else 1.0
 
     def table(self) -> str:
-        rows = [("pages", f"{self.pages} ({self.articles} articles, {self.non_articles} non-articles)")]
-        rows += [(name, f"{self.rate(name):.3f}") for name in
-                 ("title", "date", "source", "authors", "people exact", "body start", "body end", "body boundaries")]
-        rows += [("people precision", f"{self.precision:.3f}"), ("people recall", f"{self.recall:.3f}"),
-                 ("people F1", f"{self.f1:.3f}"), ("pages with no leaked line", f"{self.no_leak_rate:.3f}"),
-                 ("non-articles skipped", f"{self.skipped_right}/{self.non_articles}")]
+        rows = [
+            ("pages", f"{self.pages} ({self.articles} articles, {self.non_articles} non-articles)")
+        ]
+        rows += [
+            (name, f"{self.rate(name):.3f}")
+            for name in (
+                "title",
+                "date",
+                "source",
+                "authors",
+                "people exact",
+                "body start",
+                "body end",
+                "body boundaries",
+            )
+        ]
+        rows += [
+            ("people precision", f"{self.precision:.3f}"),
+            ("people recall", f"{self.recall:.3f}"),
+            ("people F1", f"{self.f1:.3f}"),
+            ("pages with no leaked line", f"{self.no_leak_rate:.3f}"),
+            ("non-articles skipped", f"{self.skipped_right}/{self.non_articles}"),
+        ]
         width = max(len(r[0]) for r in rows)
         lines = [f"| {'field'.ljust(width)} | value |", f"|{'-' * (width + 2)}|-------|"]
         lines += [f"| {k.ljust(width)} | {v} |" for k, v in rows]
@@ -106,13 +131,24 @@ def _score(report: Report, case: Case, entry: Entry, want: dict) -> None:
     _hit(report, case, "title", entry.title == want.get("title"), repr(entry.title))
     _hit(report, case, "date", entry.date == want.get("date"), str(entry.date))
     _hit(report, case, "source", entry.source == want.get("source"), repr(entry.source))
-    _hit(report, case, "authors", list(entry.authors) == list(want.get("authors") or []), repr(entry.authors))
+    _hit(
+        report,
+        case,
+        "authors",
+        list(entry.authors) == list(want.get("authors") or []),
+        repr(entry.authors),
+    )
     got, exp = set(entry.people), set(want.get("people") or [])
     report.true_pos += len(got & exp)
     report.false_pos += len(got - exp)
     report.false_neg += len(exp - got)
-    _hit(report, case, "people exact", list(entry.people) == list(want.get("people") or []),
-         f"got {list(entry.people)}, missing {sorted(exp - got)}, extra {sorted(got - exp)}")
+    _hit(
+        report,
+        case,
+        "people exact",
+        list(entry.people) == list(want.get("people") or []),
+        f"got {list(entry.people)}, missing {sorted(exp - got)}, extra {sorted(got - exp)}",
+    )
     first = entry.blocks[0].text if entry.blocks else ""
     last = entry.blocks[-1].text if entry.blocks else ""
     start = first.startswith(str(want.get("body_from", "")))
@@ -157,8 +193,9 @@ def evaluate(folder: Path) -> Report:
     return report
 
 
-def real_pages(root: Path, jobs: int = 1, corpus: str | None = None, forms: tuple[str, ...] = ("html", "txt")
-               ) -> tuple[list[tuple[str, str, str, corpora.Summary]], list]:
+def real_pages(
+    root: Path, jobs: int = 1, corpus: str | None = None, forms: tuple[str, ...] = ("html", "txt")
+) -> tuple[list[tuple[str, str, str, corpora.Summary]], list]:
     """Our scores on the labelled real pages: (table rows, every page's score)."""
     pages = corpora.load(root, corpus)
     by_id = {p.id: p for p in pages}
@@ -178,16 +215,26 @@ def people(root: Path, jobs: int = 1) -> list[tuple[str, str, corpora.PeopleScor
     if not docs:
         return []
     naive = [corpora.naive_people(d.txt().decode("utf-8")) for d in docs]
-    return corpora.people_rows(docs, {"newsdigest": corpora.people_ours(docs, jobs), "naive baseline": naive})
+    return corpora.people_rows(
+        docs, {"newsdigest": corpora.people_ours(docs, jobs), "naive baseline": naive}
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newsdigest.evaluate",
-                                     description="Per-field accuracy of the digest on labelled pages.")
-    parser.add_argument("folder", type=Path, nargs="?",
-                        help="fixture pages with .expected.yaml, or a corpora root (default: ../shared/corpora)")
+    parser = argparse.ArgumentParser(
+        prog="python -m newsdigest.evaluate",
+        description="Per-field accuracy of the digest on labelled pages.",
+    )
+    parser.add_argument(
+        "folder",
+        type=Path,
+        nargs="?",
+        help="fixture pages with .expected.yaml, or a corpora root (default: ../shared/corpora)",
+    )
     parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--corpus", choices=["readability", "htmldate", "people"], help="one corpus only")
+    parser.add_argument(
+        "--corpus", choices=["readability", "htmldate", "people"], help="one corpus only"
+    )
     parser.add_argument("--form", choices=["html", "txt"], help="one form only")
     parser.add_argument("--json", type=Path, help="also write every page's score as JSON")
     args = parser.parse_args(argv)
@@ -198,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     if (folder / "pages").is_dir():
         report: dict = {}
         if args.corpus != "people":
-            rows, scores = real_pages(folder, args.jobs, args.corpus, (args.form,) if args.form else ("html", "txt"))
+            rows, scores = real_pages(
+                folder, args.jobs, args.corpus, (args.form,) if args.form else ("html", "txt")
+            )
             print(corpora.table(rows))
             report["pages"] = [s.as_dict() for s in scores]
         if args.corpus in (None, "people"):

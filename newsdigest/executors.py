@@ -54,19 +54,25 @@ def _worker_start(initializer: Callable[..., None], *initargs: object) -> None:
 
 
 @contextmanager
-def open_executor(kind: str, jobs: int, initializer: Callable[..., None], initargs: tuple
-                  ) -> Iterator[Executor]:
+def open_executor(
+    kind: str, jobs: int, initializer: Callable[..., None], initargs: tuple
+) -> Iterator[Executor]:
     """`kind`: "process", "dask-local" (a LocalCluster of `jobs` workers) or "dask://HOST:PORT"."""
     if kind == "process":
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start,
-                                 initargs=(initializer, *initargs)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_worker_start, initargs=(initializer, *initargs)
+        ) as pool:
             yield pool
         return
     from distributed import Client, LocalCluster  # the optional extra: newsdigest[dask]
 
     if kind == "dask-local":
-        with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-                Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             client.run(initializer, *initargs)
             yield client.get_executor()
         return

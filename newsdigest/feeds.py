@@ -17,7 +17,9 @@ from .config import Config
 
 
 def _when(iso_day: str) -> dt.datetime:
-    return dt.datetime.combine(dt.date.fromisoformat(iso_day), dt.time(12, 0), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(
+        dt.date.fromisoformat(iso_day), dt.time(12, 0), tzinfo=dt.timezone.utc
+    )
 
 
 def _text(text: str) -> str:
@@ -32,13 +34,19 @@ def render_feed(data: dict, config: Config) -> bytes:
 
     fg = FeedGenerator()
     fg.title(_text(f"{config.title}: {data['title']}" if data["title"] else config.title))
-    fg.description(_text(f"Every digest entry naming {data['title']}." if data["title"] else config.description))
+    fg.description(
+        _text(
+            f"Every digest entry naming {data['title']}." if data["title"] else config.description
+        )
+    )
     fg.link(href=base + data["self"], rel="self")  # feedgen's <link> is the last one set
     fg.link(href=base + data["link"], rel="alternate")
     fg.language(config.language)
     fg.generator("newsdigest")
     items = data["items"]
-    fg.lastBuildDate(_when(items[0]["date"]) if items else dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
+    fg.lastBuildDate(
+        _when(items[0]["date"]) if items else dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    )
     for card in items:
         fe = fg.add_entry(order="append")
         fe.title(_text(card["title"]))

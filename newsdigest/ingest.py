@@ -33,7 +33,7 @@ def decode(data: bytes) -> str | None:
     """
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(codec, errors="replace")
+            return data[len(bom) :].decode(codec, errors="replace")
     if data[:4096].count(b"\x00") > 16:  # binary, or UTF-16 without a BOM; a stray NUL is not
         return None
     try:
@@ -76,7 +76,11 @@ def _legacy_code_page(data: bytes) -> str | None:
         cyrillic = sum(1 for ch in cyr if "\u0400" <= ch <= "\u04ff")
         in_words = sum(len(w) for w in _CYRILLIC_WORD.findall(cyr))
         return cyr if cyrillic and in_words >= 0.9 * cyrillic else None
-    odd = [ch for ch in west if ord(ch) >= 0x80 and not (ch.isalpha() and ord(ch) < 0x250) and ch not in _LATIN_PUNCT]
+    odd = [
+        ch
+        for ch in west
+        if ord(ch) >= 0x80 and not (ch.isalpha() and ord(ch) < 0x250) and ch not in _LATIN_PUNCT
+    ]
     return west if not odd else None
 
 
@@ -102,6 +106,10 @@ def ingest(name: str, data: bytes, modified: dt.date | None = None) -> RawPage |
     if text is None or _looks_binary(text):
         return Skip("binary or undecodable bytes, not a text or HTML page")
     text = publishable(text.replace("\r\n", "\n").replace("\r", "\n"))
-    form = "html" if _HTML_START.match(data.lstrip(b"\xef\xbb\xbf")) or name.lower().endswith(
-        (".html", ".htm")) else "text"
+    form = (
+        "html"
+        if _HTML_START.match(data.lstrip(b"\xef\xbb\xbf"))
+        or name.lower().endswith((".html", ".htm"))
+        else "text"
+    )
     return RawPage(name=name, sha256=sha256(data), text=text, form=form, modified=modified)

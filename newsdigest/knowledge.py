@@ -37,8 +37,11 @@ class Knowledge:
     @classmethod
     def build(cls, people: list[list[dict]], outlets: list[list[dict]]) -> "Knowledge":
         blob = json.dumps([code_digest(), people, outlets], sort_keys=True, default=str)
-        return cls(Registry.from_data(*people), tuple(o for src in outlets for o in src),
-                   hashlib.sha256(blob.encode()).hexdigest()[:16])
+        return cls(
+            Registry.from_data(*people),
+            tuple(o for src in outlets for o in src),
+            hashlib.sha256(blob.encode()).hexdigest()[:16],
+        )
 
     @functools.cached_property
     def outlets(self) -> "Outlets":

@@ -18,7 +18,9 @@ PROGRESS_FROM = 200  # items; shorter runs finish before a bar would help
 class Log:
     """Collects warnings (for --strict and the summary) and prints by verbosity."""
 
-    def __init__(self, quiet: bool = False, verbose: bool = False, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, quiet: bool = False, verbose: bool = False, stream: TextIO | None = None
+    ) -> None:
         self.quiet, self.verbose = quiet, verbose
         self.stream = stream or sys.stderr
         self.warnings: list[Warning_] = []
@@ -34,7 +36,11 @@ class Log:
 
     def progress(self, items: Iterable[T], total: int, label: str) -> Iterable[T]:
         """A progress bar on stderr for long runs; plain iteration when quiet or not a terminal."""
-        if self.quiet or total < PROGRESS_FROM or not getattr(self.stream, "isatty", lambda: False)():
+        if (
+            self.quiet
+            or total < PROGRESS_FROM
+            or not getattr(self.stream, "isatty", lambda: False)()
+        ):
             return items
         from tqdm import tqdm
 

@@ -44,7 +44,9 @@ class Article:
     source: str | None
     authors: tuple[str, ...]
     blocks: tuple[Block, ...]
-    notes: tuple[str, ...] = ()  # what clean had to fall back on (a warning each: "no date found; ...")
+    notes: tuple[
+        str, ...
+    ] = ()  # what clean had to fall back on (a warning each: "no date found; ...")
 
 
 @dataclass(frozen=True)
@@ -137,13 +139,19 @@ class BuildSummary:
     warnings: int
     seconds: float
     stages: dict[str, float]
-    entries_written: tuple[str, ...] = ()  # content/ files this build wrote, ledger too (watch ignores them)
-    search_pages: dict[str, str] | None = None  # entry page -> search key, for a search index built later
+    entries_written: tuple[
+        str, ...
+    ] = ()  # content/ files this build wrote, ledger too (watch ignores them)
+    search_pages: dict[str, str] | None = (
+        None  # entry page -> search key, for a search index built later
+    )
 
     def line(self) -> str:
-        return (f"built {self.entries} entries, {self.people} people: {self.generated} entries made, "
-                f"{self.written} files written, {self.unchanged} unchanged, {self.removed} removed, "
-                f"{self.warnings} warning(s) in {self.seconds:.2f}s")
+        return (
+            f"built {self.entries} entries, {self.people} people: {self.generated} entries made, "
+            f"{self.written} files written, {self.unchanged} unchanged, {self.removed} removed, "
+            f"{self.warnings} warning(s) in {self.seconds:.2f}s"
+        )
 
 
 @dataclass
@@ -151,7 +159,9 @@ class SyncReport:
     """What one pass of seeds -> content did (filled in as it goes; a skipped sync is empty)."""
 
     generated: list[str] = field(default_factory=list)
-    made: dict[str, EntryMeta] = field(default_factory=dict)  # what the generated files say, unparsed
+    made: dict[str, EntryMeta] = field(
+        default_factory=dict
+    )  # what the generated files say, unparsed
     ledger_written: bool = False
     removed: list[str] = field(default_factory=list)
     kept_edits: list[str] = field(default_factory=list)

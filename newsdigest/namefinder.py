@@ -32,7 +32,9 @@ LABELS = ("O", "P", "p", "E")
 _TOKEN = re.compile(r"[^\W\d_](?:[\w'’.-]*[^\W_])?|\d[\d.,:/-]*|[^\w\s]")
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper())  # Latin, Greek, Cyrillic
 _CAP_WORD = re.compile(r"(?<![\w'’.-])[" + re.escape(_UPPER) + r"](?:[\w'’.-]*[^\W_])?")
-_PARTICLES = frozenset("von van der den de da del della di du la le bin ibn al el ter dos das".split())
+_PARTICLES = frozenset(
+    "von van der den de da del della di du la le bin ibn al el ter dos das".split()
+)
 _PARTICLE_GAP = re.compile(r"(?:\s+(?:" + "|".join(sorted(_PARTICLES)) + r"))+\s+")
 _PARTICLE = re.compile(r"\S+")
 _INITIAL_GAP = re.compile(r"\.\s+")
@@ -81,8 +83,10 @@ def runs(text: str) -> tuple[tuple[Word, ...], ...]:
                 continue
             if _PARTICLE_GAP.fullmatch(gap):
                 base = run[-1].end
-                run += [Word(p.group(), p.group(), base + p.start(), base + p.end())
-                        for p in _PARTICLE.finditer(gap)]
+                run += [
+                    Word(p.group(), p.group(), base + p.start(), base + p.end())
+                    for p in _PARTICLE.finditer(gap)
+                ]
                 run.append(w)
                 continue
             out.append(run)
@@ -97,9 +101,17 @@ def candidate_runs(text: str) -> list[tuple[Word, ...]]:
     word that is no name ("The", "But", "However"; about half of all runs, and the model
     would only have said so more slowly)."""
     lex = lexicon()
-    return [r for r in runs(text) if r[0].text[0] < _LATIN_END and not (
-        len(r) == 1 and lex.get(r[0].lower, _UNKNOWN)[0] >= _COMMON and not lex[r[0].lower][1]
-        and _opens_sentence(text, r[0].start))]
+    return [
+        r
+        for r in runs(text)
+        if r[0].text[0] < _LATIN_END
+        and not (
+            len(r) == 1
+            and lex.get(r[0].lower, _UNKNOWN)[0] >= _COMMON
+            and not lex[r[0].lower][1]
+            and _opens_sentence(text, r[0].start)
+        )
+    ]
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -141,10 +153,17 @@ def features(units: list[str]) -> list[tuple[int, list[Word], list[dict[str, flo
             bare = [_bare(w.lower) for w in run]
             entries = [lex.get(b, _UNKNOWN) for b in bare]
             context = _before(text, run[0].start), _after(text, run[-1].end)
-            out.append((u, run, [_word_features(run, i, bare, entries, context, u, lowered)
-                                 for i in range(len(run))]))
+            out.append(
+                (
+                    u,
+                    run,
+                    [
+                        _word_features(run, i, bare, entries, context, u, lowered)
+                        for i in range(len(run))
+                    ],
+                )
+            )
     return out
-
 
 
 def _bare(lower: str) -> str:
@@ -176,18 +195,30 @@ def _after(text: str, end: int) -> tuple[str, str]:
     return first.lower(), (chunk[1].lower() if len(chunk) > 1 else "</s>")
 
 
-def _word_features(run: list[Word], i: int, bare: list[str], entries: list[tuple[int, str]],
-                   context: tuple[tuple[str, str], tuple[str, str]], unit: int,
-                   lowered: set[str]) -> dict[str, float]:
+def _word_features(
+    run: list[Word],
+    i: int,
+    bare: list[str],
+    entries: list[tuple[int, str]],
+    context: tuple[tuple[str, str], tuple[str, str]],
+    unit: int,
+    lowered: set[str],
+) -> dict[str, float]:
     w, word = run[i], bare[i]
     zipf, flags = entries[i]
     last = i == len(run) - 1
     (prev, prev2), (nxt, nxt2) = context
     f: dict[str, float] = {
-        "b": 1.0, "w=" + word: 1.0, "suf=" + word[-3:]: 1.0, "shape=" + _shape(w.text): 1.0,
-        "zipf=%d" % zipf: 1.0, "len=%d" % min(len(word), 8): 1.0,
-        "runlen=%d" % min(len(run), 5): 1.0, "pos=%d" % min(i, 3): 1.0,
-        "p1=" + (run[i - 1].lower if i else prev): 1.0, "n1=" + (nxt if last else run[i + 1].lower): 1.0,
+        "b": 1.0,
+        "w=" + word: 1.0,
+        "suf=" + word[-3:]: 1.0,
+        "shape=" + _shape(w.text): 1.0,
+        "zipf=%d" % zipf: 1.0,
+        "len=%d" % min(len(word), 8): 1.0,
+        "runlen=%d" % min(len(run), 5): 1.0,
+        "pos=%d" % min(i, 3): 1.0,
+        "p1=" + (run[i - 1].lower if i else prev): 1.0,
+        "n1=" + (nxt if last else run[i + 1].lower): 1.0,
         "namezipf=%s%d" % (flags, zipf): 1.0,  # "Chancellor" is a census surname, and a common word
     }
     if last:
@@ -246,7 +277,9 @@ class Tagger:
             for i, label in enumerate(labels + ["O"]):
                 if start is not None and label != "p":
                     text = units[u][run[start].start : run[i - 1].end]
-                    spans.append(Span(u, run[start].start, run[i - 1].end, _POSSESSIVE.sub("", text)))
+                    spans.append(
+                        Span(u, run[start].start, run[i - 1].end, _POSSESSIVE.sub("", text))
+                    )
                     start = None
                 if label == "P" or (label == "p" and start is None):
                     start = i

@@ -30,6 +30,7 @@ _POSSESSIVE = re.compile(r"[’']s?$")
 _UNKNOWN = (0, "")
 _RARE = 3  # zipf: a word rarer than this (once per million words) may be a misspelt name
 
+
 @dataclass(frozen=True)
 class Person:
     name: str
@@ -46,8 +47,12 @@ class Registry:
     full: dict[tuple[str, ...], str] = field(hash=False, compare=False)
     short: dict[tuple[str, ...], tuple[str, ...]] = field(hash=False, compare=False)
     max_len: int = 4
-    surnames: dict[str, str] = field(default_factory=dict, hash=False, compare=False)  # one-word, one owner
-    memo: dict[str, str] = field(default_factory=dict, hash=False, compare=False)  # canonical() answers
+    surnames: dict[str, str] = field(
+        default_factory=dict, hash=False, compare=False
+    )  # one-word, one owner
+    memo: dict[str, str] = field(
+        default_factory=dict, hash=False, compare=False
+    )  # canonical() answers
     by_name: dict[str, Person] = field(default_factory=dict, hash=False, compare=False)
     unordered: dict[tuple[str, ...], str] = field(default_factory=dict, hash=False, compare=False)
 
@@ -74,9 +79,18 @@ class Registry:
         unordered: dict[tuple[str, ...], str] = {}  # "Ishiba Shigeru": the same words, either order
         for key, name in full.items():
             if len(key) > 1:
-                unordered[tuple(sorted(key))] = name if unordered.get(tuple(sorted(key)), name) == name else ""
-        return cls(people, full, short, max_len=max_len, surnames=surnames, by_name={p.name: p for p in people},
-                   unordered={k: v for k, v in unordered.items() if v})
+                unordered[tuple(sorted(key))] = (
+                    name if unordered.get(tuple(sorted(key)), name) == name else ""
+                )
+        return cls(
+            people,
+            full,
+            short,
+            max_len=max_len,
+            surnames=surnames,
+            by_name={p.name: p for p in people},
+            unordered={k: v for k, v in unordered.items() if v},
+        )
 
     def full_name(self, key: tuple[str, ...]) -> str | None:
         """The registry person whose name (or an alias) has exactly these words, in any order."""
@@ -150,7 +164,9 @@ def _spans(text: str) -> list[list[_Tok]]:
     return [[_Tok(w.text, w.start, w.end, _word_key(w.text)) for w in run] for run in runs(text)]
 
 
-def find_mentions(units: list[str], registry: Registry, exclude: tuple[str, ...] = ()) -> list[Mention]:
+def find_mentions(
+    units: list[str], registry: Registry, exclude: tuple[str, ...] = ()
+) -> list[Mention]:
     """Every person named in `units` (title first, then body blocks), canonical where known.
 
     Two sources: the registry's full names (any spelling it lists, so transliterations and
@@ -173,7 +189,9 @@ def find_mentions(units: list[str], registry: Registry, exclude: tuple[str, ...]
             continue
         taken[s.unit].append((s.start, s.end))
         if len(_key(s.text)) > 1:
-            found.append(Mention(registry.full_name(_key(s.text)) or s.text, s.unit, s.start, s.end))
+            found.append(
+                Mention(registry.full_name(_key(s.text)) or s.text, s.unit, s.start, s.end)
+            )
         elif _key(s.text):
             singles.append(Mention(s.text, s.unit, s.start, s.end, exact=False))
     known = _Known({m.name for m in found})
@@ -181,7 +199,9 @@ def find_mentions(units: list[str], registry: Registry, exclude: tuple[str, ...]
         name = _single(m.name, known, registry)
         if name:
             found.append(Mention(name, m.unit, m.start, m.end, exact=False))
-    for u, unit_spans in enumerate(spans):  # surnames the tagger left as plain words ("Tusk and Macron sign")
+    for u, unit_spans in enumerate(
+        spans
+    ):  # surnames the tagger left as plain words ("Tusk and Macron sign")
         for span in unit_spans:
             for tok in span:
                 if not any(a < tok.end and tok.start < b for a, b in taken[u]):
@@ -192,8 +212,13 @@ def find_mentions(units: list[str], registry: Registry, exclude: tuple[str, ...]
     return [m for m in found if _key(m.name) not in excluded]
 
 
-def _registry_names(u: int, span: list[_Tok], registry: Registry, out: list[Mention],
-                    taken: dict[int, list[tuple[int, int]]]) -> None:
+def _registry_names(
+    u: int,
+    span: list[_Tok],
+    registry: Registry,
+    out: list[Mention],
+    taken: dict[int, list[tuple[int, int]]],
+) -> None:
     """The registry's names of two words or more inside one run of capitalised words."""
     i = 0
     while i < len(span):

@@ -41,8 +41,13 @@ class Entries:
     earlier: dict[str, EntryMeta | None]  # entries whose bytes changed: their last front matter
 
 
-def read_entries(paths: Paths, registry: Registry, log: Log, snapshot: unchanged.Snapshot,
-                 made: dict[str, EntryMeta] | None = None) -> Entries:
+def read_entries(
+    paths: Paths,
+    registry: Registry,
+    log: Log,
+    snapshot: unchanged.Snapshot,
+    made: dict[str, EntryMeta] | None = None,
+) -> Entries:
     """Every entry in content/, people mapped to the registry's spelling; bad ones warned.
 
     `snapshot` is the stat of content/ taken before anything read it. An entry whose stat is
@@ -60,13 +65,17 @@ def read_entries(paths: Paths, registry: Registry, log: Log, snapshot: unchanged
     seen: dict[str, str] = {}
     folder = str(paths.content)
     for rel in sorted(r for r, st in snapshot.stamps.items() if st == UNREADABLE):
-        log.warn(f"content/{printable_name(rel.removeprefix('./'))}", "cannot be read; its entries are left "
-                 "out of the site this time (nothing is deleted)")
+        log.warn(
+            f"content/{printable_name(rel.removeprefix('./'))}",
+            "cannot be read; its entries are left out of the site this time (nothing is deleted)",
+        )
     for rel in sorted(r for r in snapshot.stamps if _is_entry(r)):
         stamp, cached = snapshot.stamps[rel], old.get(rel)
         if stamp == OUTSIDE:
-            log.warn(f"content/{printable_name(rel)}", "a symbolic link to a file outside content/; "
-                     "left out of the site (not read)")
+            log.warn(
+                f"content/{printable_name(rel)}",
+                "a symbolic link to a file outside content/; left out of the site (not read)",
+            )
             continue
         if cached is None or cached[0] != stamp or rel in racy:
             sha = racy.get(rel) or file_sha256(os.path.join(folder, rel))
@@ -113,7 +122,9 @@ def _canonical(people: tuple[str, ...], registry: Registry) -> tuple[str, ...]:
     return tuple(dict.fromkeys(registry.canonical(p) for p in people))
 
 
-def _parse_entry(paths: Paths, rel: str, sha: str | None) -> tuple[EntryMeta | None, str | None, str | None]:
+def _parse_entry(
+    paths: Paths, rel: str, sha: str | None
+) -> tuple[EntryMeta | None, str | None, str | None]:
     """(meta, problem that keeps it off the site, note worth a warning)."""
     try:
         parsed = parse((paths.content / rel).read_bytes().decode("utf-8"))
@@ -128,14 +139,22 @@ def _unique_slug(stem: str, rel: str, seen: dict[str, str], log: Log) -> str:
         seen[stem] = rel
         return stem
     made = f"{stem}-{sha256(printable_name(rel).encode())[:6]}"
-    log.warn(f"content/{printable_name(rel)}", f"same page name as content/{printable_name(seen[stem])}; "
-             f"its page is entries/{made}/")
+    log.warn(
+        f"content/{printable_name(rel)}",
+        f"same page name as content/{printable_name(seen[stem])}; its page is entries/{made}/",
+    )
     seen[made] = rel
     return made
 
 
-def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
-          verdict: unchanged.Verdict | None = None, monitor: unchanged.Monitor | None = None) -> BuildSummary:
+def build(
+    paths: Paths,
+    config: Config,
+    options: BuildOptions,
+    log: Log,
+    verdict: unchanged.Verdict | None = None,
+    monitor: unchanged.Monitor | None = None,
+) -> BuildSummary:
     """One build. `verdict`: the stat check's findings, if the caller already made it;
     `monitor`: under --watch, what the watcher saw change (so the check stats only that)."""
     started = time.perf_counter()
@@ -153,17 +172,41 @@ def build(paths: Paths, config: Config, options: BuildOptions, log: Log,
     counts = _render(entries, writer, knowledge, config, log)
     search_pages = writer.search_pages()
     if options.search == "now":
-        index_site(paths.site, paths.cache, log, search_pages, config.search_shard_pages, options.jobs)
-    summary = BuildSummary(counts.entries, counts.people, len(synced.generated), counts.written, counts.unchanged,
-                           counts.removed, len(log.warnings), time.perf_counter() - started, dict(log.seconds),
-                           tuple(synced.generated) + ((LEDGER,) if synced.ledger_written else ()),
-                           search_pages if options.search != "now" else None)
+        index_site(
+            paths.site, paths.cache, log, search_pages, config.search_shard_pages, options.jobs
+        )
+    summary = BuildSummary(
+        counts.entries,
+        counts.people,
+        len(synced.generated),
+        counts.written,
+        counts.unchanged,
+        counts.removed,
+        len(log.warnings),
+        time.perf_counter() - started,
+        dict(log.seconds),
+        tuple(synced.generated) + ((LEDGER,) if synced.ledger_written else ()),
+        search_pages if options.search != "now" else None,
+    )
     if writer.complete():  # under --watch the search index is still to come: the record says so
         warnings = [(w.file, w.message) for w in log.warnings if not w.once]
-        counts = {"entries": summary.entries, "people": summary.people, "files": len(writer.outputs())}
-        record = unchanged.Record(verdict.sources, content, writer.outputs() + SEARCH_SENTINELS, counts, warnings,
-                                  sync_warnings, search_done=options.search == "now")
-        unchanged.save(paths, record, verdict, frozenset(writer.report.written + SEARCH_SENTINELS), monitor)
+        counts = {
+            "entries": summary.entries,
+            "people": summary.people,
+            "files": len(writer.outputs()),
+        }
+        record = unchanged.Record(
+            verdict.sources,
+            content,
+            writer.outputs() + SEARCH_SENTINELS,
+            counts,
+            warnings,
+            sync_warnings,
+            search_done=options.search == "now",
+        )
+        unchanged.save(
+            paths, record, verdict, frozenset(writer.report.written + SEARCH_SENTINELS), monitor
+        )
     return summary
 
 
@@ -176,7 +219,9 @@ class _Counts:
     removed: int
 
 
-def _render(entries: Entries, writer: SiteWriter, knowledge: Knowledge, config: Config, log: Log) -> _Counts:
+def _render(
+    entries: Entries, writer: SiteWriter, knowledge: Knowledge, config: Config, log: Log
+) -> _Counts:
     """content -> site: nothing if no input changed, only the edited entries' pages if only
     their text changed, else the whole model (its pages re-rendered where inputs changed)."""
     metas = entries.metas
@@ -187,11 +232,19 @@ def _render(entries: Entries, writer: SiteWriter, knowledge: Knowledge, config: 
     with log.stage("site model"):  # the cards and groupings; pages are made as they are rendered
         bodies = _body_edits(entries, writer, knowledge)
         if bodies is not None:
-            log.info(f"only the text of {len(bodies)} entries changed: their own pages are all there is to make")
-        model = (entry_pages_only(metas, bodies) if bodies is not None else
-                 build_model(metas, knowledge.registry, config.feed_items, config.index_weeks))
+            log.info(
+                f"only the text of {len(bodies)} entries changed: their own pages are all there "
+                f"is to make"
+            )
+        model = (
+            entry_pages_only(metas, bodies)
+            if bodies is not None
+            else build_model(metas, knowledge.registry, config.feed_items, config.index_weeks)
+        )
     report = writer.write(model, inputs, knowledge.digest, partial=bodies is not None)
-    return _Counts(model.entries, model.people, len(report.written), report.unchanged, len(report.removed))
+    return _Counts(
+        model.entries, model.people, len(report.written), report.unchanged, len(report.removed)
+    )
 
 
 def _body_edits(entries: Entries, writer: SiteWriter, knowledge: Knowledge) -> set[str] | None:
@@ -200,7 +253,12 @@ def _body_edits(entries: Entries, writer: SiteWriter, knowledge: Knowledge) -> s
     not be built. None when anything else changed (a title, a date, people, an entry added
     or removed, templates, registry, settings): then the whole model is built."""
     old = writer.old_state.get("entries")
-    if writer.recovering or not entries.earlier or not old or not writer.same_templates_and_registry(knowledge.digest):
+    if (
+        writer.recovering
+        or not entries.earlier
+        or not old
+        or not writer.same_templates_and_registry(knowledge.digest)
+    ):
         return None
     by_path = {m.path: m for m in entries.metas if m.path in entries.earlier}
     for rel, before in entries.earlier.items():
@@ -209,18 +267,28 @@ def _body_edits(entries: Entries, writer: SiteWriter, knowledge: Knowledge) -> s
             return None  # added, removed or unreadable
         if old.get(rel) != entry_state(replace(now, sha256=before.sha256)):
             return None  # the site was not built from `before`, or people or slug changed
-        if replace(now, sha256="", slug="", people=()) != replace(before, sha256="", slug="", people=()):
+        if replace(now, sha256="", slug="", people=()) != replace(
+            before, sha256="", slug="", people=()
+        ):
             return None  # a title, date, summary... that other pages show
     return set(by_path)
 
 
-def _sync(paths: Paths, config: Config, knowledge: Knowledge, log: Log, options: BuildOptions,
-          verdict: unchanged.Verdict) -> tuple[SyncReport, list[tuple[str, str]], unchanged.Snapshot]:
+def _sync(
+    paths: Paths,
+    config: Config,
+    knowledge: Knowledge,
+    log: Log,
+    options: BuildOptions,
+    verdict: unchanged.Verdict,
+) -> tuple[SyncReport, list[tuple[str, str]], unchanged.Snapshot]:
     """seeds -> content, unless the stat check proved seeds, registries, templates, settings
     and the ledger untouched since the last build: then sync has nothing to do (edits and
     deletions in content/ are only ever kept), and its warnings are the last build's."""
     if verdict.same_sources and not options.prune:
-        log.info("seeds, registries, templates and settings as the last build left them: nothing to sync")
+        log.info(
+            "seeds, registries, templates and settings as the last build left them: nothing to sync"
+        )
         for file, message in verdict.sync_warnings():
             log.warn(file, message)
         return SyncReport(), verdict.sync_warnings(), verdict.content
@@ -238,5 +306,9 @@ def site_inputs(metas: list[EntryMeta], knowledge: Knowledge, templates: str) ->
     """One hash of everything the site is made from: if it matches, site/ is current."""
     digest = hashlib.sha256(f"{knowledge.digest}|{templates}".encode())
     for m in sorted(metas, key=lambda m: m.path):
-        digest.update(f"{m.path}|{m.slug}|{m.sha256}|{'|'.join(m.people)}\n".encode("utf-8", "surrogateescape"))
+        digest.update(
+            f"{m.path}|{m.slug}|{m.sha256}|{'|'.join(m.people)}\n".encode(
+                "utf-8", "surrogateescape"
+            )
+        )
     return digest.hexdigest()

@@ -36,7 +36,17 @@ from .feeds import render_feed
 from .log import Log
 from .search import pages_in_manifest, search_key
 from .site import ALL, PEOPLE, REGISTRY, WEEKS, Page, SiteModel
-from .store import BigDict, Guard, Journal, contained, read_pickle, remove, temp_name, write_atomic, write_pickle
+from .store import (
+    BigDict,
+    Guard,
+    Journal,
+    contained,
+    read_pickle,
+    remove,
+    temp_name,
+    write_atomic,
+    write_pickle,
+)
 from .textutil import printable_name
 
 MANIFEST = "manifest.pickle"
@@ -67,20 +77,28 @@ class Templates:
             cache.mkdir(parents=True, exist_ok=True)
             bytecode = jinja2.FileSystemBytecodeCache(str(cache))
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(folder)), autoescape=True, bytecode_cache=bytecode,
-            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True)
+            loader=jinja2.FileSystemLoader(str(folder)),
+            autoescape=True,
+            bytecode_cache=bytecode,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
         self._digests: dict[str, str] = {}
 
     def digest(self, name: str) -> str:
         if name not in self._digests:
             self._digests[name] = ""  # guards against a template cycle
             try:
-                source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+                # type: ignore[union-attr]
+                source, _, _ = self.env.loader.get_source(self.env, name)
             except jinja2.TemplateNotFound:
                 source = ""
             try:
-                refs = sorted(r for r in jinja2.meta.find_referenced_templates(self.env.parse(source)) if r)
+                refs = sorted(
+                    r for r in jinja2.meta.find_referenced_templates(self.env.parse(source)) if r
+                )
             except jinja2.TemplateSyntaxError:
                 refs = []  # rendering will report it, naming the file and line
             blob = source + "".join(self.digest(r) for r in refs)
@@ -113,7 +131,9 @@ def _fingerprint(page: Page, template_digest: str, global_digest: str) -> bytes:
 class PageRenderer:
     """Turns one Page into bytes. Built once per process (the parent or a pool worker)."""
 
-    def __init__(self, templates: Path, content: Path, config: Config, cache: Path | None = None) -> None:
+    def __init__(
+        self, templates: Path, content: Path, config: Config, cache: Path | None = None
+    ) -> None:
         self.templates = Templates(templates, cache)
         self.content, self.config = content, config
 
@@ -125,15 +145,23 @@ class PageRenderer:
             return self._render(page)
         except Exception as exc:  # noqa: BLE001 - one warning naming the page's source
             culprit = f"content/{page.body_from}" if page.body_from else f"site/{page.path}"
-            return None, (printable_name(culprit), f"cannot be rendered ({type(exc).__name__}: {exc})")
+            return None, (
+                printable_name(culprit),
+                f"cannot be rendered ({type(exc).__name__}: {exc})",
+            )
 
     def _render(self, page: Page) -> tuple[bytes | None, tuple[str, str] | None]:
         if page.kind == "feed":
             return render_feed(page.data, self.config), None
         if page.kind == "sitemap":
             return _sitemap(page.data["urls"], self.config.base_url), None
-        context = dict(page.data, site=asdict(self.config), root=_root(page.path), page_path=page.path,
-                       feed_url=_root(page.path) + "feed.xml")
+        context = dict(
+            page.data,
+            site=asdict(self.config),
+            root=_root(page.path),
+            page_path=page.path,
+            feed_url=_root(page.path) + "feed.xml",
+        )
         if page.body_from is not None:
             try:
                 body = body_of((self.content / page.body_from).read_text(encoding="utf-8"))
@@ -145,8 +173,10 @@ class PageRenderer:
         except jinja2.TemplateError as exc:
             where = Path(getattr(exc, "filename", None) or page.kind).name
             line = getattr(exc, "lineno", None)
-            return None, (f"templates/{where}" + (f":{line}" if line else ""),
-                          f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}")
+            return None, (
+                f"templates/{where}" + (f":{line}" if line else ""),
+                f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}",
+            )
 
 
 Rendered = tuple["bytes | None", "tuple[str, str] | None"]
@@ -175,8 +205,16 @@ def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
 class SiteWriter:
     """Renders and writes pages whose inputs changed; removes pages no longer made."""
 
-    def __init__(self, paths: Paths, config: Config, log: Log, jobs: int = 1, executor: str = "process") -> None:
-        self.paths, self.config, self.log, self.jobs, self.executor = paths, config, log, jobs, executor
+    def __init__(
+        self, paths: Paths, config: Config, log: Log, jobs: int = 1, executor: str = "process"
+    ) -> None:
+        self.paths, self.config, self.log, self.jobs, self.executor = (
+            paths,
+            config,
+            log,
+            jobs,
+            executor,
+        )
         self.renderer = PageRenderer(paths.templates, paths.content, config, paths.cache / "jinja")
         manifest = read_pickle(paths.cache / MANIFEST) or {}
         self.outputs_store = BigDict(paths.cache / OUTPUTS)
@@ -218,7 +256,11 @@ class SiteWriter:
                 data = path.read_bytes()
             except OSError as exc:  # rendering (or copying) names the file in its warning
                 data = f"unreadable: {exc.strerror}".encode()
-            digest.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape") + b"\0" + data)
+            digest.update(
+                path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape")
+                + b"\0"
+                + data
+            )
         return digest.hexdigest()
 
     def current(self, inputs: str) -> bool:
@@ -229,7 +271,9 @@ class SiteWriter:
     def complete(self) -> bool:
         """True when every page was made (none failed, so the next build need not retry)."""
         outputs = self.new or self.old
-        return not self.failed and bool(outputs) and not any(o.get("failed") for o in outputs.values())
+        return (
+            not self.failed and bool(outputs) and not any(o.get("failed") for o in outputs.values())
+        )
 
     def search_pages(self) -> dict[str, str]:
         """{entry page: hash of its indexed part}, for the search index."""
@@ -245,7 +289,11 @@ class SiteWriter:
         if old.get("global") != self._global:
             return None
         old_entries, new_entries = old.get("entries", {}), new["entries"]
-        changed = {p for p in old_entries.keys() | new_entries.keys() if old_entries.get(p) != new_entries.get(p)}
+        changed = {
+            p
+            for p in old_entries.keys() | new_entries.keys()
+            if old_entries.get(p) != new_entries.get(p)
+        }
         if changed:
             changed.add(ALL)
         if old.get("weeks") != new["weeks"]:
@@ -260,15 +308,22 @@ class SiteWriter:
     @functools.cached_property
     def _global(self) -> str:
         """The code and the settings: what every page depends on."""
-        return hashlib.sha256(json.dumps([code_digest(), asdict(self.config)], sort_keys=True).encode()).hexdigest()
+        return hashlib.sha256(
+            json.dumps([code_digest(), asdict(self.config)], sort_keys=True).encode()
+        ).hexdigest()
 
     def same_templates_and_registry(self, registry: str) -> bool:
         """Code, settings, every template and the registry as the last build had them."""
         old = self.old_state
-        return (old.get("global") == self._global and old.get("registry") == registry
-                and old.get("templates") == self.templates_digest)
+        return (
+            old.get("global") == self._global
+            and old.get("registry") == registry
+            and old.get("templates") == self.templates_digest
+        )
 
-    def write(self, model: SiteModel, inputs: str = "", registry: str = "", partial: bool = False) -> RenderReport:
+    def write(
+        self, model: SiteModel, inputs: str = "", registry: str = "", partial: bool = False
+    ) -> RenderReport:
         """`partial`: the model holds only some pages (see site.entry_pages_only); every other
         output is carried over as it is."""
         changed = None if partial else self.changed_inputs(model, registry)
@@ -283,7 +338,9 @@ class SiteWriter:
                 if page.path in self.old:  # keep the last good output; try again next build
                     self.new[page.path] = dict(self.old[page.path], failed=True)
                 continue
-            self._emit(page.path, data, fp, "new" if page.path not in self.old else "inputs changed")
+            self._emit(
+                page.path, data, fp, "new" if page.path not in self.old else "inputs changed"
+            )
             if page.path in self.new:
                 self.new[page.path].update(deps=sorted(page.deps), tpl=self._template_digest(page))
         self.failed = self.failed or bool(problems)
@@ -294,11 +351,17 @@ class SiteWriter:
             self._static()
         with self.log.stage("write"):
             if partial:
-                state = dict(self.old_state, entries={**self.old_state["entries"], **model.state["entries"]})
+                state = dict(
+                    self.old_state, entries={**self.old_state["entries"], **model.state["entries"]}
+                )
             else:
                 self._remove_stale()
-                state = dict(model.state, registry=registry, templates=self.templates_digest,
-                             **{"global": self._global})
+                state = dict(
+                    model.state,
+                    registry=registry,
+                    templates=self.templates_digest,
+                    **{"global": self._global},
+                )
             self._save_manifest(None if problems else inputs, state)
         return self.report
 
@@ -333,13 +396,20 @@ class SiteWriter:
         """The page's fingerprint if it must be rendered; None when its output is current."""
         fp = _fingerprint(page, self._template_digest(page), self._global)
         old = self.old.get(page.path)
-        if old and old["fp"] == fp and not old.get("failed") and (self.paths.site / page.path).exists():
+        if (
+            old
+            and old["fp"] == fp
+            and not old.get("failed")
+            and (self.paths.site / page.path).exists()
+        ):
             self.new[page.path] = dict(old, deps=sorted(page.deps), tpl=self._template_digest(page))
             self.report.unchanged += 1
             return None
         return fp
 
-    def _wanted(self, pages: Iterator[Page], changed: set[str] | None) -> Iterator[tuple[Page, bytes]]:
+    def _wanted(
+        self, pages: Iterator[Page], changed: set[str] | None
+    ) -> Iterator[tuple[Page, bytes]]:
         """The pages that must be rendered, with their fingerprints, as the model makes them."""
         while True:
             with self.log.stage("site model"):
@@ -353,7 +423,9 @@ class SiteWriter:
             if fp is not None:
                 yield page, fp
 
-    def _render_stream(self, todo: Iterator[tuple[Page, bytes]]) -> Iterator[tuple[tuple[Page, bytes], Rendered]]:
+    def _render_stream(
+        self, todo: Iterator[tuple[Page, bytes]]
+    ) -> Iterator[tuple[tuple[Page, bytes], Rendered]]:
         """Render in this process, or over the executor once there are enough pages to pay
         for it; either way at most a few batches are in flight, so memory holds those
         pages and their bytes, not the whole site."""
@@ -364,10 +436,16 @@ class SiteWriter:
                     result = self.renderer.render(item[0])
                 yield item, result
             return
-        from .executors import open_executor  # here: a one-page edit never starts (or imports) a pool
+        from .executors import (
+            open_executor,
+        )  # here: a one-page edit never starts (or imports) a pool
 
-        with open_executor(self.executor, self.jobs, _install,
-                           (self.paths.templates, self.paths.content, self.config, self.paths.cache / "jinja")) as pool:
+        with open_executor(
+            self.executor,
+            self.jobs,
+            _install,
+            (self.paths.templates, self.paths.content, self.config, self.paths.cache / "jinja"),
+        ) as pool:
             pending: deque = deque()
             for batch in _batches(chain(first, todo), _BATCH):
                 pending.append((batch, pool.submit(_render_batch, [page for page, _ in batch])))
@@ -376,7 +454,9 @@ class SiteWriter:
             while pending:
                 yield from self._collect(*pending.popleft())
 
-    def _collect(self, batch: list[tuple[Page, bytes]], future) -> Iterator[tuple[tuple[Page, bytes], Rendered]]:
+    def _collect(
+        self, batch: list[tuple[Page, bytes]], future
+    ) -> Iterator[tuple[tuple[Page, bytes], Rendered]]:
         with self.log.stage("render"):
             results = future.result()
         yield from zip(batch, results)
@@ -405,11 +485,19 @@ class SiteWriter:
         """An output whose folder is a symbolic link out of site/: not written through it."""
         self.failed = True
         parts = rel.split("/")
-        link = next(("/".join(parts[:i]) for i in range(1, len(parts))
-                     if (self.paths.site / "/".join(parts[:i])).is_symlink()), rel)
+        link = next(
+            (
+                "/".join(parts[:i])
+                for i in range(1, len(parts))
+                if (self.paths.site / "/".join(parts[:i])).is_symlink()
+            ),
+            rel,
+        )
         if link not in self.refused:
             self.refused.add(link)
-            self.log.warn(f"site/{link}", "a symbolic link out of site/; nothing is written through it")
+            self.log.warn(
+                f"site/{link}", "a symbolic link out of site/; nothing is written through it"
+            )
 
     def _static(self) -> None:
         folder = self.paths.templates / "static"
@@ -420,7 +508,10 @@ class SiteWriter:
             try:
                 data = src.read_bytes()
             except OSError as exc:
-                self.log.warn(f"templates/{rel}", f"cannot be read ({exc.strerror}); site/{rel} kept as it was")
+                self.log.warn(
+                    f"templates/{rel}",
+                    f"cannot be read ({exc.strerror}); site/{rel} kept as it was",
+                )
                 if rel in self.old:
                     self.new[rel] = self.old[rel]
                 self.failed = True

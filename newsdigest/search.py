@@ -43,9 +43,12 @@ from .log import Log
 from .store import BuildLock, dump_json, read_pickle, remove, write_atomic, write_pickle
 
 BASE, RECENT = "pagefind", "pagefind-recent"
-SHARDS = "shards.json"  # in the base: its shard folders (the search page loads the first, merges the rest)
+# in the base: its shard folders (the search page loads the first, merges the rest)
+SHARDS = "shards.json"
 BASE_STATE, RECENT_STATE = "search-base.pickle", "search-recent.pickle"  # in the cache
-FARM = "search-scratch"  # in the cache: the hard-link folders Pagefind reads (see SearchIndex._farm)
+FARM = (
+    "search-scratch"  # in the cache: the hard-link folders Pagefind reads (see SearchIndex._farm)
+)
 REBUILD_SHARE, REBUILD_MIN = 0.05, 100  # a delta larger than both rebuilds the shards it touches
 ENTRY_PAGES = "entries/**/*.html"
 # files whose presence says the index is there (a no-change build checks them, not all 10,000)
@@ -58,8 +61,11 @@ _INDEXED = (b"id", b"alt", b"title")
 
 
 def _indexed_tag(tag: re.Match) -> bytes:
-    kept = [m.group(0).strip() for m in _ATTR.finditer(tag.group(2))
-            if m.group(1).lower() in _INDEXED or m.group(1).lower().startswith(b"data-pagefind")]
+    kept = [
+        m.group(0).strip()
+        for m in _ATTR.finditer(tag.group(2))
+        if m.group(1).lower() in _INDEXED or m.group(1).lower().startswith(b"data-pagefind")
+    ]
     return b"<" + b" ".join([tag.group(1), *kept]) + b">"
 
 
@@ -120,7 +126,9 @@ def own_folders(site: Path) -> list[Path]:
     """Every folder of site/ the search index owns: the base, the delta, and their staging
     and retired copies (a build killed mid-swap can leave those)."""
     names = [BASE, RECENT]
-    return [site / n for n in names] + [site / f".{n}.{kind}" for n in names for kind in ("new", "old")]
+    return [site / n for n in names] + [
+        site / f".{n}.{kind}" for n in names for kind in ("new", "old")
+    ]
 
 
 def _clear(folder: Path) -> None:
@@ -135,9 +143,21 @@ def _run_pagefind(site: Path, output: Path, background: bool) -> str | None:
     """Index the entry pages below `site` into `output`; why not, when it could not."""
     _clear(output)
     try:
-        done = subprocess.run([*_pagefind(), "--site", str(site), "--glob", ENTRY_PAGES, "--output-path", str(output)],
-                              capture_output=True, text=True, timeout=1800,
-                              preexec_fn=_background if background else kill_with_parent)
+        done = subprocess.run(
+            [
+                *_pagefind(),
+                "--site",
+                str(site),
+                "--glob",
+                ENTRY_PAGES,
+                "--output-path",
+                str(output),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            preexec_fn=_background if background else kill_with_parent,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return str(exc)
     if done.returncode != 0:
@@ -169,8 +189,16 @@ def _url(rel: str) -> str:
 class SearchIndex:
     """The sharded base + delta pair for one site/, with its state in the cache."""
 
-    def __init__(self, site: Path, cache: Path, log: Log, shard_pages: int, jobs: int = 1,
-                 background: bool = False, rebuild_min: int = REBUILD_MIN) -> None:
+    def __init__(
+        self,
+        site: Path,
+        cache: Path,
+        log: Log,
+        shard_pages: int,
+        jobs: int = 1,
+        background: bool = False,
+        rebuild_min: int = REBUILD_MIN,
+    ) -> None:
         self.site, self.cache, self.log, self.background = site, cache, log, background
         self.shard_pages, self.jobs, self.rebuild_min = shard_pages, max(1, jobs), rebuild_min
         base = read_pickle(cache / BASE_STATE) if (site / BASE / SHARDS).exists() else None
@@ -196,7 +224,10 @@ class SearchIndex:
             self._rebuild(pages, count, {shard_of(rel, count) for rel in [*changed, *removed]})
             return
         delta = {"changed": {rel: pages[rel] for rel in changed}, "removed": removed}
-        if delta == (self.recent or _no_delta()) and (self.site / RECENT / "replaced.json").exists():
+        if (
+            delta == (self.recent or _no_delta())
+            and (self.site / RECENT / "replaced.json").exists()
+        ):
             return
         with self.log.stage("search"):
             self._delta(delta)
@@ -211,7 +242,9 @@ class SearchIndex:
         staging = self.site / f".{BASE}.new"
         with self.log.stage("search"):
             if whole:
-                self._drop_farms({_farm_name(None), *(_farm_name(n) for n in shards if len(shards) > 1)})
+                self._drop_farms(
+                    {_farm_name(None), *(_farm_name(n) for n in shards if len(shards) > 1)}
+                )
             _clear(staging)
             staging.mkdir(parents=True)
             if not self._index_shards(todo, staging, every=len(shards) == 1):
@@ -238,6 +271,7 @@ class SearchIndex:
     def _index_shards(self, todo: dict[int, list[str]], staging: Path, every: bool) -> bool:
         """Index each shard into staging/<n>/, `jobs` Pagefind runs at a time. `every`: the
         one shard holds every entry, so Pagefind reads site/ itself (no scratch copy)."""
+
         def one(item: tuple[int, list[str]]) -> str | None:
             n, rels = item
             if every:
@@ -251,7 +285,9 @@ class SearchIndex:
         return not reasons
 
     def _not_built(self, folder: str, reason: str) -> None:
-        self.log.warn(f"site/{folder}", f"search index not built ({reason}); the site works without search")
+        self.log.warn(
+            f"site/{folder}", f"search index not built ({reason}); the site works without search"
+        )
 
     def _forget(self) -> None:
         """Drop the record of what the index holds, before changing what it holds."""
@@ -262,8 +298,11 @@ class SearchIndex:
         (self.cache / RECENT_STATE).unlink(missing_ok=True)
         if self._write_recent(delta):
             write_pickle(self.cache / RECENT_STATE, delta)
-            self.log.info(f"search index: {len(delta['changed'])} changed and {len(delta['removed'])} removed "
-                          "entries in site/pagefind-recent/")
+            self.log.info(
+                f"search index: {len(delta['changed'])} changed and {len(delta['removed'])} "
+                f"removed "
+                "entries in site/pagefind-recent/"
+            )
 
     def _write_recent(self, delta: dict) -> bool:
         """site/pagefind-recent/: the delta's own index (if any page changed) and replaced.json,
@@ -277,8 +316,10 @@ class SearchIndex:
                 return False
         replaced = [_url(rel) for rel in sorted([*delta["changed"], *delta["removed"]])]
         building.mkdir(parents=True, exist_ok=True)
-        write_atomic(building / "replaced.json",
-                     dump_json({"index": bool(delta["changed"]), "replaced": replaced}, pretty=False))
+        write_atomic(
+            building / "replaced.json",
+            dump_json({"index": bool(delta["changed"]), "replaced": replaced}, pretty=False),
+        )
         _swap(building, self.site / RECENT)
         return True
 
@@ -352,8 +393,15 @@ def _link(page: Path, link: Path) -> None:
             pass
 
 
-def index_site(site: Path, cache: Path, log: Log, pages: dict[str, str], shard_pages: int,
-               jobs: int = 1, background: bool = False) -> None:
+def index_site(
+    site: Path,
+    cache: Path,
+    log: Log,
+    pages: dict[str, str],
+    shard_pages: int,
+    jobs: int = 1,
+    background: bool = False,
+) -> None:
     """`background`: at low CPU priority, so a rebuild under --watch is never slowed by it.
     One index update at a time per site (a lock beside the cache): a one-shot build and a
     watcher's background indexer never run Pagefind into the same folders at once."""
@@ -367,8 +415,11 @@ def index_site(site: Path, cache: Path, log: Log, pages: dict[str, str], shard_p
 
 def pages_in_manifest(manifest: dict) -> dict[str, str]:
     """{entry page: search key} from a render manifest's outputs."""
-    return {rel: out.get("search") or out.get("sha", "") for rel, out in manifest.items()
-            if rel.startswith("entries/") and rel.endswith(".html")}
+    return {
+        rel: out.get("search") or out.get("sha", "")
+        for rel, out in manifest.items()
+        if rel.startswith("entries/") and rel.endswith(".html")
+    }
 
 
 class SearchIndexer:
@@ -398,7 +449,9 @@ class SearchIndexer:
             with self.lock:
                 job, self.pages = self.pages, None
             if job is not None:  # one Pagefind run at a time: a background job keeps memory low
-                index_site(self.site, self.cache, Log(quiet=self.quiet), *job, jobs=1, background=True)
+                index_site(
+                    self.site, self.cache, Log(quiet=self.quiet), *job, jobs=1, background=True
+                )
 
     def stop(self) -> None:
         self.stopped.set()

@@ -19,9 +19,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 EVENTS = "/__newsdigest/events"
-_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-          ".js": "text/javascript; charset=utf-8", ".xml": "application/xml; charset=utf-8",
-          ".json": "application/json", ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8"}
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
+}
 
 
 class BuildState:
@@ -48,13 +54,19 @@ def _snippet(state: BuildState) -> bytes:
     banner = ""
     if state.warnings:
         items = "".join(f"<li>{html.escape(w)}</li>" for w in state.warnings[:20])
-        banner = (f'<div id="newsdigest-warnings" role="alert" style="position:fixed;left:0;right:0;bottom:0;'
-                  f'z-index:9999;max-height:40vh;overflow:auto;background:#fff3cd;color:#3d2c00;'
-                  f'font:14px/1.4 system-ui,sans-serif;padding:.75rem 1rem;border-top:2px solid #c89600">'
-                  f'<strong>The last rebuild warned:</strong><ul>{items}</ul></div>')
-    script = (f"<script>(function(){{var epoch={state.epoch};var es=new EventSource('{EVENTS}');"
-              "es.onmessage=function(m){var d=JSON.parse(m.data);if(d.epoch!==epoch){location.reload();}};})();"
-              "</script>")
+        banner = (
+            f'<div id="newsdigest-warnings" role="alert" '
+            f'style="position:fixed;left:0;right:0;bottom:0;'
+            f"z-index:9999;max-height:40vh;overflow:auto;background:#fff3cd;color:#3d2c00;"
+            f'font:14px/1.4 system-ui,sans-serif;padding:.75rem 1rem;border-top:2px solid #c89600">'
+            f"<strong>The last rebuild warned:</strong><ul>{items}</ul></div>"
+        )
+    script = (
+        f"<script>(function(){{var epoch={state.epoch};var es=new EventSource('{EVENTS}');"
+        "es.onmessage=function(m){var "
+        "d=JSON.parse(m.data);if(d.epoch!==epoch){location.reload();}};})();"
+        "</script>"
+    )
     return (banner + script).encode("utf-8")
 
 
@@ -88,11 +100,22 @@ def make_handler(site: Path, state: BuildState) -> type[BaseHTTPRequestHandler]:
             try:
                 body = file.read_bytes()
             except OSError:
-                body, file = b"<!doctype html><title>Not found</title><h1>Not found</h1>", Path("x.html")
-            kind = _TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+                body, file = (
+                    b"<!doctype html><title>Not found</title><h1>Not found</h1>",
+                    Path("x.html"),
+                )
+            kind = (
+                _TYPES.get(file.suffix)
+                or mimetypes.guess_type(file.name)[0]
+                or "application/octet-stream"
+            )
             if file.suffix == ".html":
                 marker = body.rfind(b"</body>")
-                body = body[:marker] + _snippet(state) + body[marker:] if marker >= 0 else body + _snippet(state)
+                body = (
+                    body[:marker] + _snippet(state) + body[marker:]
+                    if marker >= 0
+                    else body + _snippet(state)
+                )
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
@@ -127,7 +150,9 @@ class PreviewServer:
     """ThreadingHTTPServer on 127.0.0.1 in a background thread."""
 
     def __init__(self, site: Path, port: int, state: BuildState) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), make_handler(site, state))  # OSError if taken
+        self.httpd = ThreadingHTTPServer(
+            ("127.0.0.1", port), make_handler(site, state)
+        )  # OSError if taken
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="preview", daemon=True)
 

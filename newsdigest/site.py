@@ -78,10 +78,17 @@ def _card(e: EntryMeta, refs: dict[str, dict]) -> dict:
     url = f"entries/{e.slug}/index.html"
     return {
         "path": e.path,
-        "slug": e.slug, "title": e.title, "date": e.date.isoformat(), "week": e.week,
-        "source": e.source, "authors": list(e.authors), "summary": e.summary,
+        "slug": e.slug,
+        "title": e.title,
+        "date": e.date.isoformat(),
+        "week": e.week,
+        "source": e.source,
+        "authors": list(e.authors),
+        "summary": e.summary,
         "people": [refs[p] for p in e.people],
-        "url": url, "guid": _guid(e), "link": {"title": e.title, "url": url},
+        "url": url,
+        "guid": _guid(e),
+        "link": {"title": e.title, "url": url},
     }
 
 
@@ -118,7 +125,9 @@ def _groups(cards: list[dict], lead_only: bool = False) -> list[dict]:
     return groups
 
 
-def build_model(entries: list[EntryMeta], registry: Registry, feed_items: int, index_weeks: int) -> SiteModel:
+def build_model(
+    entries: list[EntryMeta], registry: Registry, feed_items: int, index_weeks: int
+) -> SiteModel:
     entries = sorted(entries, key=lambda e: (e.date, e.slug), reverse=True)
     pslug = person_slugs(sorted({p for e in entries for p in e.people}))
     cards = _cards(entries, pslug)
@@ -132,15 +141,23 @@ def build_model(entries: list[EntryMeta], registry: Registry, feed_items: int, i
 
     def pages() -> Iterator[Page]:
         urls: list[str] = []
-        for page in chain(_week_pages(weeks, week_keys, index_weeks), _people_pages(mine, pslug, registry, feed_items),
-                          _entry_pages(entries, cards), _site_pages(cards, feed_items)):
+        for page in chain(
+            _week_pages(weeks, week_keys, index_weeks),
+            _people_pages(mine, pslug, registry, feed_items),
+            _entry_pages(entries, cards),
+            _site_pages(cards, feed_items),
+        ):
             if page.path.endswith(".html") and page.path != "404.html":
                 urls.append(page.path)
             yield page
         yield Page("sitemap.xml", "sitemap", {"urls": sorted(urls)}, deps=frozenset({ALL}))
 
     count = 2 + len(week_keys) + 1 + 2 * len(mine) + len(entries) + 3 + 1
-    state = {"entries": {e.path: entry_state(e) for e in entries}, "weeks": week_keys, "people": pslug}
+    state = {
+        "entries": {e.path: entry_state(e) for e in entries},
+        "weeks": week_keys,
+        "people": pslug,
+    }
     return SiteModel(pages(), count, len(entries), len(pslug), state)
 
 
@@ -150,8 +167,12 @@ def _cards(entries: list[EntryMeta], pslug: dict[str, str]) -> list[dict]:
 
 
 def _site_pages(cards: list[dict], feed_items: int) -> Iterator[Page]:
-    yield Page("feed.xml", "feed", {"title": None, "self": "feed.xml", "link": "index.html",
-                                    "items": cards[:feed_items]}, deps=_deps(cards[:feed_items], PEOPLE))
+    yield Page(
+        "feed.xml",
+        "feed",
+        {"title": None, "self": "feed.xml", "link": "index.html", "items": cards[:feed_items]},
+        deps=_deps(cards[:feed_items], PEOPLE),
+    )
     yield Page("404.html", "404.html", {})
     yield Page("search/index.html", "search.html", {})
 
@@ -168,48 +189,102 @@ def entry_pages_only(entries: list[EntryMeta], wanted: set[str]) -> SiteModel:
     entries = sorted(entries, key=lambda e: (e.date, e.slug), reverse=True)
     refs = _person_refs(person_slugs(sorted({p for e in entries for p in e.people})))
     card = lambda i: _card(entries[i], refs) if 0 <= i < len(entries) else None  # noqa: E731
-    pages = [_entry_page(entries[i], card(i), card(i - 1), card(i + 1))
-             for i, e in enumerate(entries) if e.path in wanted]
+    pages = [
+        _entry_page(entries[i], card(i), card(i - 1), card(i + 1))
+        for i, e in enumerate(entries)
+        if e.path in wanted
+    ]
     state = {"entries": {e.path: entry_state(e) for e in entries if e.path in wanted}}
     return SiteModel(iter(pages), len(pages), len(entries), len(refs), state)
 
 
 def _week_pages(weeks: dict[str, list[dict]], keys: list[str], index_weeks: int) -> Iterator[Page]:
-    summaries = [{"week": w, "label": week_label(w), "count": len(weeks[w]),
-                  "people": len({p["name"] for c in weeks[w] for p in c["people"]}),
-                  "url": f"weeks/{w}/index.html"} for w in keys]
-    latest = [dict(s, groups=_groups(weeks[s["week"]], lead_only=True)) for s in summaries[:index_weeks]]
+    summaries = [
+        {
+            "week": w,
+            "label": week_label(w),
+            "count": len(weeks[w]),
+            "people": len({p["name"] for c in weeks[w] for p in c["people"]}),
+            "url": f"weeks/{w}/index.html",
+        }
+        for w in keys
+    ]
+    latest = [
+        dict(s, groups=_groups(weeks[s["week"]], lead_only=True)) for s in summaries[:index_weeks]
+    ]
     shown = [c for s in summaries[:index_weeks] for c in weeks[s["week"]]]
-    yield Page("index.html", "index.html", {"weeks": latest, "all_weeks": len(keys)}, deps=_deps(shown, WEEKS, PEOPLE))
+    yield Page(
+        "index.html",
+        "index.html",
+        {"weeks": latest, "all_weeks": len(keys)},
+        deps=_deps(shown, WEEKS, PEOPLE),
+    )
     yield Page("weeks/index.html", "weeks.html", {"weeks": summaries}, deps=frozenset({ALL}))
     for i, w in enumerate(keys):
         newer = summaries[i - 1] if i > 0 else None
         older = summaries[i + 1] if i + 1 < len(keys) else None
-        yield Page(f"weeks/{w}/index.html", "week.html",
-                   {"week": summaries[i], "groups": _groups(weeks[w]), "newer": newer, "older": older},
-                   deps=_deps(weeks[w], WEEKS, PEOPLE))
+        yield Page(
+            f"weeks/{w}/index.html",
+            "week.html",
+            {"week": summaries[i], "groups": _groups(weeks[w]), "newer": newer, "older": older},
+            deps=_deps(weeks[w], WEEKS, PEOPLE),
+        )
 
 
-def _people_pages(mine: dict[str, list[dict]], pslug: dict[str, str], registry: Registry,
-                  feed_items: int) -> Iterator[Page]:
+def _people_pages(
+    mine: dict[str, list[dict]], pslug: dict[str, str], registry: Registry, feed_items: int
+) -> Iterator[Page]:
     """`mine`: each person's cards, newest first."""
-    index = [{"name": n, "slug": pslug[n], "count": len(mine[n]), "first": mine[n][-1]["date"],
-              "last": mine[n][0]["date"]} for n in sorted(mine)]
+    index = [
+        {
+            "name": n,
+            "slug": pslug[n],
+            "count": len(mine[n]),
+            "first": mine[n][-1]["date"],
+            "last": mine[n][0]["date"],
+        }
+        for n in sorted(mine)
+    ]
     yield Page("people/index.html", "people.html", {"people": index}, deps=frozenset({ALL}))
     for row in index:
         name, own = row["name"], mine[row["name"]]
         by_week: dict[str, list[dict]] = defaultdict(list)
         for card in own:
             by_week[card["week"]].append(card)
-        timeline = [{"week": w, "label": week_label(w), "url": f"weeks/{w}/index.html",
-                     "entries": by_week[w]} for w in sorted(by_week, reverse=True)]
-        person = dict(row, role=registry.role(name), aliases=list(registry.aliases(name)),
-                      chart=weekly_chart({w: len(v) for w, v in by_week.items()}), together=_together(name, own))
+        timeline = [
+            {
+                "week": w,
+                "label": week_label(w),
+                "url": f"weeks/{w}/index.html",
+                "entries": by_week[w],
+            }
+            for w in sorted(by_week, reverse=True)
+        ]
+        person = dict(
+            row,
+            role=registry.role(name),
+            aliases=list(registry.aliases(name)),
+            chart=weekly_chart({w: len(v) for w, v in by_week.items()}),
+            together=_together(name, own),
+        )
         base = f"people/{row['slug']}/"
-        yield Page(base + "index.html", "person.html", {"person": person, "timeline": timeline, "feed": base + "feed.xml"},
-                   deps=_deps(own, PEOPLE, REGISTRY))
-        yield Page(base + "feed.xml", "feed", {"title": name, "self": base + "feed.xml", "link": base + "index.html",
-                                               "items": own[:feed_items]}, deps=_deps(own[:feed_items], PEOPLE))
+        yield Page(
+            base + "index.html",
+            "person.html",
+            {"person": person, "timeline": timeline, "feed": base + "feed.xml"},
+            deps=_deps(own, PEOPLE, REGISTRY),
+        )
+        yield Page(
+            base + "feed.xml",
+            "feed",
+            {
+                "title": name,
+                "self": base + "feed.xml",
+                "link": base + "index.html",
+                "items": own[:feed_items],
+            },
+            deps=_deps(own[:feed_items], PEOPLE),
+        )
 
 
 CHART_WEEKS = 104  # the chart covers at most the last two years a person was in the news
@@ -224,7 +299,9 @@ def weekly_chart(counts: dict[str, int]) -> dict:
     end = dt.date.fromisocalendar(int(year), int(num), 1)
     first_key = min(counts)
     y0, n0 = first_key.split("-W")
-    start = max(dt.date.fromisocalendar(int(y0), int(n0), 1), end - dt.timedelta(weeks=CHART_WEEKS - 1))
+    start = max(
+        dt.date.fromisocalendar(int(y0), int(n0), 1), end - dt.timedelta(weeks=CHART_WEEKS - 1)
+    )
     weeks = []
     day = start
     while day <= end:
@@ -233,12 +310,26 @@ def weekly_chart(counts: dict[str, int]) -> dict:
         day += dt.timedelta(weeks=1)
     top = max(counts.get(w, 0) for w in weeks) or 1
     bar, gap, height = 6, 2, 60
-    bars = [{"x": i * (bar + gap), "h": round(height * counts.get(w, 0) / top, 1), "week": w,
-             "count": counts.get(w, 0)} for i, w in enumerate(weeks)]
+    bars = [
+        {
+            "x": i * (bar + gap),
+            "h": round(height * counts.get(w, 0) / top, 1),
+            "week": w,
+            "count": counts.get(w, 0),
+        }
+        for i, w in enumerate(weeks)
+    ]
     for b in bars:
         b["y"] = round(height - b["h"], 1)
-    return {"bars": [b for b in bars if b["count"]], "width": len(weeks) * (bar + gap), "height": height,
-            "bar": bar, "max": top, "from": weeks[0], "to": weeks[-1]}
+    return {
+        "bars": [b for b in bars if b["count"]],
+        "width": len(weeks) * (bar + gap),
+        "height": height,
+        "bar": bar,
+        "max": top,
+        "from": weeks[0],
+        "to": weeks[-1],
+    }
 
 
 def _together(name: str, own: list[dict], limit: int = 6) -> list[dict]:
@@ -250,19 +341,30 @@ def _together(name: str, own: list[dict], limit: int = 6) -> list[dict]:
             if p["name"] != name:
                 counts[p["name"]] += 1
                 slugs[p["name"]] = p["slug"]
-    return [{"name": n, "slug": slugs[n], "count": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+    return [
+        {"name": n, "slug": slugs[n], "count": c}
+        for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    ]
 
 
 def _entry_pages(entries: list[EntryMeta], cards: list[dict]) -> Iterator[Page]:
     last = len(cards) - 1
     for i, (e, card) in enumerate(zip(entries, cards)):
-        yield _entry_page(e, card, cards[i - 1] if i > 0 else None, cards[i + 1] if i < last else None)
+        yield _entry_page(
+            e, card, cards[i - 1] if i > 0 else None, cards[i + 1] if i < last else None
+        )
 
 
 def _entry_page(e: EntryMeta, card: dict, newer: dict | None, older: dict | None) -> Page:
     data = {"entry": card, "newer": _link(newer), "older": _link(older)}
-    return Page(card["url"], "entry.html", data, body_from=e.path, body_sha=e.sha256,
-                deps=_deps([c for c in (card, newer, older) if c], PEOPLE))
+    return Page(
+        card["url"],
+        "entry.html",
+        data,
+        body_from=e.path,
+        body_sha=e.sha256,
+        deps=_deps([c for c in (card, newer, older) if c], PEOPLE),
+    )
 
 
 def _link(card: dict | None) -> dict | None:

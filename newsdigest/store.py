@@ -21,7 +21,9 @@ from typing import Any
 _PID = [os.getpid()]  # the temp-name suffix; a forked worker takes its own (below)
 if hasattr(os, "register_at_fork"):  # POSIX; elsewhere workers are spawned and import afresh
     os.register_at_fork(after_in_child=lambda: _PID.__setitem__(0, os.getpid()))
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_CREATE = (
+    os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
 
 
 class Changed(OSError):
@@ -54,7 +56,7 @@ def write_atomic(path: Path, data: bytes, expect: object = _ANY) -> None:
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
         if expect is not _ANY and file_sha256(path) != expect:
@@ -109,8 +111,9 @@ def _inside(real: str, root: str) -> bool:
     return real == root or real.startswith(root + os.sep)
 
 
-def _files(root: str, prefix: str, hidden: bool, within: str,
-           seen: set[str]) -> Iterator[tuple[str, os.DirEntry | None]]:
+def _files(
+    root: str, prefix: str, hidden: bool, within: str, seen: set[str]
+) -> Iterator[tuple[str, os.DirEntry | None]]:
     """(relative POSIX path, entry) of every file below `root`. Symbolic links are followed
     only while they stay inside `within` (the real path of the folder being listed): one
     that leads out yields (path, None), for the caller to warn about, and is never read.
@@ -132,7 +135,9 @@ def _files(root: str, prefix: str, hidden: bool, within: str,
             if entry.is_symlink():
                 linked.append(entry)
             elif entry.is_dir(follow_symlinks=False):
-                yield from _subfolder(entry, prefix, hidden, within, seen, os.path.realpath(entry.path))
+                yield from _subfolder(
+                    entry, prefix, hidden, within, seen, os.path.realpath(entry.path)
+                )
             elif entry.is_file(follow_symlinks=False):
                 yield prefix + entry.name, entry
         except OSError:
@@ -151,16 +156,18 @@ def _files(root: str, prefix: str, hidden: bool, within: str,
             continue
 
 
-def _subfolder(entry: os.DirEntry, prefix: str, hidden: bool, within: str, seen: set[str],
-               real: str) -> Iterator[tuple[str, os.DirEntry | None]]:
+def _subfolder(
+    entry: os.DirEntry, prefix: str, hidden: bool, within: str, seen: set[str], real: str
+) -> Iterator[tuple[str, os.DirEntry | None]]:
     if real in seen:
         return
     seen.add(real)
     yield from _files(entry.path, prefix + entry.name + "/", hidden, within, seen)
 
 
-def _listing(root: Path | str, prefix: str, hidden: bool,
-             within: Path | str | None) -> Iterator[tuple[str, os.DirEntry | None]]:
+def _listing(
+    root: Path | str, prefix: str, hidden: bool, within: Path | str | None
+) -> Iterator[tuple[str, os.DirEntry | None]]:
     real = os.path.realpath(within if within is not None else root)
     return _files(str(root), prefix, hidden, real, {os.path.realpath(root)})
 
@@ -185,8 +192,11 @@ def scan(root: Path, prefix: str = "", within: Path | None = None) -> dict[str, 
     out: dict[str, Stamp] = {}
     for rel, entry in _listing(root, prefix, True, within):
         try:
-            out[rel] = (UNREADABLE if rel.endswith("/") else OUTSIDE) if entry is None else stamp(
-                entry.stat(follow_symlinks=True))
+            out[rel] = (
+                (UNREADABLE if rel.endswith("/") else OUTSIDE)
+                if entry is None
+                else stamp(entry.stat(follow_symlinks=True))
+            )
         except OSError:
             continue
     return out
@@ -252,8 +262,10 @@ class BuildLock:
         except BlockingIOError:
             holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
             os.close(fd)
-            raise Busy(f"another build of this site is running (pid {holder}); try again when it has "
-                       "finished") from None
+            raise Busy(
+                f"another build of this site is running (pid {holder}); try again when it has "
+                "finished"
+            ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self.fd = fd
@@ -299,7 +311,9 @@ class Journal:
     def note(self, line: str) -> None:
         if self.fd is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+            self.fd = os.open(
+                self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+            )
             os.write(self.fd, f"pid {_PID[0]}\n".encode())
         os.write(self.fd, (line.replace("\n", " ") + "\n").encode("utf-8", "surrogateescape"))
 
@@ -327,8 +341,12 @@ def read_json(path: Path, default: Any) -> Any:
 def dump_json(value: Any, pretty: bool = True) -> bytes:
     """Stable JSON: sorted keys; one item per line when a person may read or diff it."""
     if pretty:
-        return (json.dumps(value, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return (json.dumps(value, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode(
+            "utf-8"
+        )
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 def write_json(path: Path, value: Any, pretty: bool = True) -> None:
@@ -432,7 +450,9 @@ class BigDict:
             self.delta_path.unlink(missing_ok=True)
             changed, gone_all = {}, set()
         else:
-            write_pickle(self.delta_path, {"token": self.token, "changed": changed, "gone": gone_all})
+            write_pickle(
+                self.delta_path, {"token": self.token, "changed": changed, "gone": gone_all}
+            )
         self.changed, self.gone, self.loaded = changed, gone_all, new
 
 

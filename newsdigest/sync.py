@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -22,9 +21,21 @@ from .entries import EntryError, meta_of, parse, to_markdown
 from .ingest import sha256
 from .log import Log
 from .model import Entry, Skip, SyncReport
-from .store import (BlobCache, Changed, FileHashes, Guard, Journal, contained, file_sha256, read_json, remove, temp_name,
-                    walk_files,
-                    write_atomic, write_json)
+from .store import (
+    BlobCache,
+    Changed,
+    FileHashes,
+    Guard,
+    Journal,
+    contained,
+    file_sha256,
+    read_json,
+    remove,
+    temp_name,
+    walk_files,
+    write_atomic,
+    write_json,
+)
 from .textutil import printable_name, slug as make_slug
 from . import code_digest
 from .clean.boilerplate import CHUNK
@@ -40,7 +51,9 @@ class Record:
     entry_sha256: str | None = None
     skipped: str | None = None  # the reason, re-warned on every build while it holds
     moved: bool = False  # the entry was moved or renamed by hand: it stays where it was put
-    notes: str | None = None  # the fallbacks cleaning took ("no date found; ..."), re-warned while they hold
+    notes: str | None = (
+        None  # the fallbacks cleaning took ("no date found; ..."), re-warned while they hold
+    )
 
 
 JOURNAL = "journal-content"  # in the cache: entries being written (see store.Journal)
@@ -66,7 +79,9 @@ def _record(raw: object) -> Record | None:
     texts = (record.entry, record.entry_sha256, record.skipped, record.notes)
     if not (isinstance(record.seed_sha256, str) and isinstance(record.generator, str)):
         return None
-    if not all(v is None or isinstance(v, str) for v in texts) or not isinstance(record.moved, bool):
+    if not all(v is None or isinstance(v, str) for v in texts) or not isinstance(
+        record.moved, bool
+    ):
         return None
     return record
 
@@ -74,8 +89,16 @@ def _record(raw: object) -> Record | None:
 class _Sync:
     """One pass of seeds -> content. Holds the ledger while it is being updated."""
 
-    def __init__(self, paths: Paths, knowledge: Knowledge, log: Log, hashes: FileHashes, prune: bool = False) -> None:
-        self.paths, self.knowledge, self.log, self.hashes, self.prune = paths, knowledge, log, hashes, prune
+    def __init__(
+        self, paths: Paths, knowledge: Knowledge, log: Log, hashes: FileHashes, prune: bool = False
+    ) -> None:
+        self.paths, self.knowledge, self.log, self.hashes, self.prune = (
+            paths,
+            knowledge,
+            log,
+            hashes,
+            prune,
+        )
         self.ledger: dict[str, Record] = self._load_ledger()
         self.loaded = dict(self.ledger)
         self.journal = Journal(paths.cache / JOURNAL)
@@ -96,10 +119,16 @@ class _Sync:
         raw = read_json(path, None)
         seeds = raw.get("seeds") if isinstance(raw, dict) else None
         if raw is not None and not isinstance(seeds, dict):
-            self.log.warn(f"content/{LEDGER}", "not a ledger (no 'seeds' mapping); rebuilt from content/", once=True)
+            self.log.warn(
+                f"content/{LEDGER}",
+                "not a ledger (no 'seeds' mapping); rebuilt from content/",
+                once=True,
+            )
             return {}
         if raw is None and path.exists():
-            self.log.warn(f"content/{LEDGER}", "not readable JSON; rebuilt from content/", once=True)
+            self.log.warn(
+                f"content/{LEDGER}", "not readable JSON; rebuilt from content/", once=True
+            )
         ledger: dict[str, Record] = {}
         bad = 0
         for name, rec in (seeds or {}).items():
@@ -107,13 +136,20 @@ class _Sync:
             if record is None:
                 bad += 1
             elif record.entry is not None and contained(record.entry) is None:
-                self.log.warn(f"content/{LEDGER}", f"the record of seeds/{printable_name(name)} names an entry "
-                              f"outside content/ ({record.entry!r}); ignored", once=True)
+                self.log.warn(
+                    f"content/{LEDGER}",
+                    f"the record of seeds/{printable_name(name)} names an entry "
+                    f"outside content/ ({record.entry!r}); ignored",
+                    once=True,
+                )
             else:
                 ledger[name] = record
         if bad:
-            self.log.warn(f"content/{LEDGER}", f"{bad} malformed record(s) ignored; their entries are adopted again",
-                          once=True)
+            self.log.warn(
+                f"content/{LEDGER}",
+                f"{bad} malformed record(s) ignored; their entries are adopted again",
+                once=True,
+            )
         return ledger
 
     def _recover(self) -> None:
@@ -134,10 +170,20 @@ class _Sync:
             for pid in pids:
                 temp_name(path, pid).unlink(missing_ok=True)
             if "sha" in note and file_sha256(path) == note["sha"]:
-                self.ledger[note["seed"]] = Record(note["seed_sha256"], note["generator"], rel, note["sha"],
-                                                   moved=bool(note.get("moved")), notes=note.get("notes"))
+                self.ledger[note["seed"]] = Record(
+                    note["seed_sha256"],
+                    note["generator"],
+                    rel,
+                    note["sha"],
+                    moved=bool(note.get("moved")),
+                    notes=note.get("notes"),
+                )
                 old = contained(note.get("old"))
-                if old and old != rel and file_sha256(self.paths.content / old) == note.get("old_sha"):
+                if (
+                    old
+                    and old != rel
+                    and file_sha256(self.paths.content / old) == note.get("old_sha")
+                ):
                     remove(self.paths.content / old, self.paths.content)
             elif note.get("gone") and not path.exists():
                 rec = self.ledger.get(note["seed"])
@@ -156,16 +202,22 @@ class _Sync:
             for rel in outside:
                 if rel.endswith("/"):
                     self.unlisted.append(rel.removeprefix("./"))
-                    self.log.warn(f"seeds/{printable_name(rel.removeprefix('./'))}", "cannot be read; the entries "
-                                  "of the seeds in it are kept as they are")
+                    self.log.warn(
+                        f"seeds/{printable_name(rel.removeprefix('./'))}",
+                        "cannot be read; the entries of the seeds in it are kept as they are",
+                    )
                 else:
-                    self.log.warn(f"seeds/{printable_name(rel)}", "a symbolic link to a file outside seeds/; "
-                                  "skipped (not read)")
+                    self.log.warn(
+                        f"seeds/{printable_name(rel)}",
+                        "a symbolic link to a file outside seeds/; skipped (not read)",
+                    )
         with mapper(self.knowledge, jobs, executor) as run:
             in_flight: tuple[Iterable[SeedResult], int] | None = None
             for start in range(0, len(seeds), CHUNK):
                 tasks = self._tasks(seeds[start : start + CHUNK])
-                if in_flight is not None:  # the pool works on the last chunk while this one was planned
+                if (
+                    in_flight is not None
+                ):  # the pool works on the last chunk while this one was planned
                     self._collect(*in_flight)
                 in_flight = (run(tasks), len(tasks))
                 del tasks
@@ -204,9 +256,14 @@ class _Sync:
             data = path.read_bytes()
             modified = dt.date.fromtimestamp(path.stat().st_mtime)
         except (OSError, ValueError, OverflowError) as exc:
-            self.log.warn(f"seeds/{name}", f"cannot be read ({getattr(exc, 'strerror', None) or exc}); skipped")
+            self.log.warn(
+                f"seeds/{name}",
+                f"cannot be read ({getattr(exc, 'strerror', None) or exc}); skipped",
+            )
             return None
-        return SeedTask(name, self.hashes.sha(path, data) or sha256(data), data, None, modified=modified)
+        return SeedTask(
+            name, self.hashes.sha(path, data) or sha256(data), data, None, modified=modified
+        )
 
     def _from_cache(self, task: SeedTask) -> SeedTask:
         """A seed cleaned before with the same bytes, code and boilerplate skips cleaning."""
@@ -227,15 +284,22 @@ class _Sync:
         current = self.hashes.sha(entry) if rec.entry else None
         if current is None and not same_seed:
             rec = self._follow(name, rec)
-            current = self.hashes.sha(self.paths.content / rec.entry) if rec.entry and rec.moved else None
+            current = (
+                self.hashes.sha(self.paths.content / rec.entry) if rec.entry and rec.moved else None
+            )
         if current is None:
             if same_seed:
-                self.log.info(f"content/{rec.entry}: deleted by hand; not regenerated from seeds/{name}")
+                self.log.info(
+                    f"content/{rec.entry}: deleted by hand; not regenerated from seeds/{name}"
+                )
             return same_seed
         if current != rec.entry_sha256:
             if not same_seed:
-                self.log.warn(f"content/{rec.entry}", f"edited by hand since it was generated; kept as is "
-                              f"although its seed seeds/{name} changed")
+                self.log.warn(
+                    f"content/{rec.entry}",
+                    f"edited by hand since it was generated; kept as is "
+                    f"although its seed seeds/{name} changed",
+                )
                 self.ledger[name] = Record(sha, rec.generator, rec.entry, rec.entry_sha256)
             self.report.kept_edits.append(rec.entry or "")
             return True
@@ -255,7 +319,9 @@ class _Sync:
         if len(found) != 1:
             return rec
         moved = replace(rec, entry=found[0], moved=True)
-        self.log.info(f"content/{found[0]}: moved by hand from content/{rec.entry}; the ledger follows it")
+        self.log.info(
+            f"content/{found[0]}: moved by hand from content/{rec.entry}; the ledger follows it"
+        )
         self.ledger[name] = moved
         return moved
 
@@ -273,7 +339,11 @@ class _Sync:
         return out
 
     def _cache_key(self, sha: str, boilerplate: frozenset[str]) -> str:
-        extra = "-" + hashlib.sha256("\n".join(sorted(boilerplate)).encode()).hexdigest()[:8] if boilerplate else ""
+        extra = (
+            "-" + hashlib.sha256("\n".join(sorted(boilerplate)).encode()).hexdigest()[:8]
+            if boilerplate
+            else ""
+        )
         return f"{sha}-{code_digest()}{extra}"
 
     def _apply(self, result: SeedResult) -> None:
@@ -291,24 +361,43 @@ class _Sync:
         rel = self._place(result.entry, old, digest)
         target = self.paths.content / rel
         if not self.guard.allows(target):
-            self.log.warn(f"content/{rel.rsplit('/', 1)[0]}", "a symbolic link out of content/; "
-                          f"the entry of seeds/{name} is not written through it")
+            self.log.warn(
+                f"content/{rel.rsplit('/', 1)[0]}",
+                "a symbolic link out of content/; "
+                f"the entry of seeds/{name} is not written through it",
+            )
             return
-        record = Record(sha, self.knowledge.digest, rel, digest, moved=bool(old and old.moved and old.entry == rel),
-                        notes="\n".join(result.notes) or None)
+        record = Record(
+            sha,
+            self.knowledge.digest,
+            rel,
+            digest,
+            moved=bool(old and old.moved and old.entry == rel),
+            notes="\n".join(result.notes) or None,
+        )
         if self.hashes.sha(target) != digest:
             self._note(name, record, old)
             try:  # compare-and-swap: only over the bytes the ledger says the tool wrote
-                write_atomic(target, data, expect=old.entry_sha256 if old and old.entry == rel else None)
+                write_atomic(
+                    target, data, expect=old.entry_sha256 if old and old.entry == rel else None
+                )
             except Changed:
                 self._edited_meanwhile(name, sha, old, rel)
                 return
             except PermissionError as exc:  # one folder we may not write: that entry, not the build
-                self.log.warn(f"content/{rel}", f"cannot be written ({exc.strerror}); the entry of "
-                              f"seeds/{name} is left as it was")
+                self.log.warn(
+                    f"content/{rel}",
+                    f"cannot be written ({exc.strerror}); the entry of "
+                    f"seeds/{name} is left as it was",
+                )
                 return
             self.hashes.sha(target, data)
-        if old and old.entry and old.entry != rel and file_sha256(self.paths.content / old.entry) == old.entry_sha256:
+        if (
+            old
+            and old.entry
+            and old.entry != rel
+            and file_sha256(self.paths.content / old.entry) == old.entry_sha256
+        ):
             self._note(name, record, old)
             remove(self.paths.content / old.entry, self.paths.content)
             self.stems.pop(Path(old.entry).stem, None)
@@ -319,8 +408,11 @@ class _Sync:
 
     def _edited_meanwhile(self, name: str, sha: str, old: Record | None, rel: str) -> None:
         """The entry was saved by someone after this build planned to rewrite it: theirs."""
-        self.log.warn(f"content/{rel}", f"edited by hand while the build ran; kept as is although its seed "
-                      f"seeds/{name} changed")
+        self.log.warn(
+            f"content/{rel}",
+            f"edited by hand while the build ran; kept as is although its seed "
+            f"seeds/{name} changed",
+        )
         if old is not None and old.entry == rel:
             self.ledger[name] = replace(old, seed_sha256=sha)
             self.report.kept_edits.append(rel)
@@ -328,8 +420,15 @@ class _Sync:
     def _note(self, name: str, record: Record, old: Record | None) -> None:
         """Journal the record before its entry is written: a sync killed after the write and
         before the ledger is saved is finished by the next one (`_recover`)."""
-        note = {"seed": name, "entry": record.entry, "sha": record.entry_sha256, "moved": record.moved,
-                "seed_sha256": record.seed_sha256, "generator": record.generator, "notes": record.notes}
+        note = {
+            "seed": name,
+            "entry": record.entry,
+            "sha": record.entry_sha256,
+            "moved": record.moved,
+            "seed_sha256": record.seed_sha256,
+            "generator": record.generator,
+            "notes": record.notes,
+        }
         if old is not None and old.entry:
             note.update(old=old.entry, old_sha=old.entry_sha256)
         self.journal.note(json.dumps(note, ensure_ascii=False))
@@ -356,21 +455,29 @@ class _Sync:
         if self.hashes.sha(self.paths.content / owner) == digest:
             return owner
         suffix = hashlib.sha256(entry.seed.encode()).hexdigest()[:6]
-        self.log.warn(f"seeds/{entry.seed}", f"its slug '{base}' is taken by content/{owner}; "
-                      f"written as '{base}-{suffix}'")
+        self.log.warn(
+            f"seeds/{entry.seed}",
+            f"its slug '{base}' is taken by content/{owner}; written as '{base}-{suffix}'",
+        )
         return f"{entry.week}/{base}-{suffix}.md"
 
     def _retire(self, present: set[str]) -> None:
         """Seeds that are gone: their generated entries go too; edited entries stay. A build
         that would retire more than half of the entries at once (an emptied or mistyped
         seeds folder) retires none without --prune: it warns and keeps their records."""
-        gone = sorted(name for name in set(self.ledger) - present
-                      if not any(name.startswith(folder) for folder in self.unlisted))
+        gone = sorted(
+            name
+            for name in set(self.ledger) - present
+            if not any(name.startswith(folder) for folder in self.unlisted)
+        )
         doomed = [name for name in gone if self._pristine(name)]
         made = sum(1 for rec in self.ledger.values() if rec.entry)
         if doomed and not self.prune and len(doomed) > made / 2:
-            self.log.warn("seeds/", f"the seeds of {len(doomed)} of {made} entries are gone (an empty or "
-                          "mistyped seeds folder?); nothing retired: run with --prune to retire them")
+            self.log.warn(
+                "seeds/",
+                f"the seeds of {len(doomed)} of {made} entries are gone (an empty or "
+                "mistyped seeds folder?); nothing retired: run with --prune to retire them",
+            )
             return
         for name in gone:
             rec = self.ledger.pop(name)
@@ -386,30 +493,48 @@ class _Sync:
             if current is None:
                 continue
             if current == rec.entry_sha256 and self.guard.allows(path):
-                self.journal.note(json.dumps({"seed": name, "entry": rec.entry, "gone": True}, ensure_ascii=False))
+                self.journal.note(
+                    json.dumps({"seed": name, "entry": rec.entry, "gone": True}, ensure_ascii=False)
+                )
                 remove(path, self.paths.content)
                 self.report.removed.append(rec.entry)
             else:
-                self.log.warn(f"content/{rec.entry}", f"its seed seeds/{name} is gone; kept because it "
-                              "was edited by hand")
+                self.log.warn(
+                    f"content/{rec.entry}",
+                    f"its seed seeds/{name} is gone; kept because it was edited by hand",
+                )
 
     def _pristine(self, name: str) -> bool:
         """The entry of this seed is on disk as the tool wrote it (retiring would delete it)."""
         rec = self.ledger[name]
-        return bool(rec.entry) and self.hashes.sha(self.paths.content / (rec.entry or "")) == rec.entry_sha256
+        return (
+            bool(rec.entry)
+            and self.hashes.sha(self.paths.content / (rec.entry or "")) == rec.entry_sha256
+        )
 
     def _save(self) -> None:
         if self.ledger == self.loaded and (self.paths.content / LEDGER).exists():
             return  # nothing changed: no need to serialise 10,000 records
-        records = {name: {k: v for k, v in asdict(rec).items() if v is not None and v is not False}
-                   for name, rec in sorted(self.ledger.items())}
+        records = {
+            name: {k: v for k, v in asdict(rec).items() if v is not None and v is not False}
+            for name, rec in sorted(self.ledger.items())
+        }
         if records or (self.paths.content / LEDGER).exists():
             self.paths.content.mkdir(parents=True, exist_ok=True)
-            self.journal.note(json.dumps({"entry": LEDGER}))  # names its temp file, if killed mid-write
+            self.journal.note(
+                json.dumps({"entry": LEDGER})
+            )  # names its temp file, if killed mid-write
             write_json(self.paths.content / LEDGER, {"version": 1, "seeds": records})
             self.report.ledger_written = True
 
 
-def sync(paths: Paths, knowledge: Knowledge, log: Log, hashes: FileHashes, jobs: int = 1,
-         executor: str = "process", prune: bool = False) -> SyncReport:
+def sync(
+    paths: Paths,
+    knowledge: Knowledge,
+    log: Log,
+    hashes: FileHashes,
+    jobs: int = 1,
+    executor: str = "process",
+    prune: bool = False,
+) -> SyncReport:
     return _Sync(paths, knowledge, log, hashes, prune).run(jobs, executor)

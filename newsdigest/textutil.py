@@ -14,8 +14,14 @@ from slugify import slugify
 
 # zero-width characters, the soft hyphen, and the bidirectional embeddings, overrides and
 # isolates (a page's U+202E inside "2025" must not hide the date, nor reverse a title)
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"
-                               "\u2066\u2067\u2068\u2069"), None)
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"
+        "\u2066\u2067\u2068\u2069",
+    ),
+    None,
+)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # What XML 1.0 and HTML forbid in text: C0 controls but tab, newline and carriage return,
 # DEL and the C1 controls, lone surrogates, and the non-characters U+FFFE and U+FFFF
@@ -47,8 +53,12 @@ def printable_name(name: str) -> str:
         return name
     raw = name.encode("utf-8", "surrogateescape")
     text = raw.decode("utf-8", "backslashreplace")
-    return _ODD_NAME.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else
-                         f"\\u{ord(m.group(0)):04x}", text)
+    return _ODD_NAME.sub(
+        lambda m: (
+            f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else f"\\u{ord(m.group(0)):04x}"
+        ),
+        text,
+    )
 
 
 def fold(text: str) -> str:
@@ -64,9 +74,44 @@ def slug(text: str, max_length: int = 80) -> str:
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREV = {
-    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "sen", "rep", "gov", "st", "jr", "sr",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "no", "vs", "etc", "inc", "co", "corp", "ltd", "u.s", "u.k", "e.u", "u.n", "approx",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "gen",
+    "lt",
+    "col",
+    "sen",
+    "rep",
+    "gov",
+    "st",
+    "jr",
+    "sr",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "no",
+    "vs",
+    "etc",
+    "inc",
+    "co",
+    "corp",
+    "ltd",
+    "u.s",
+    "u.k",
+    "e.u",
+    "u.n",
+    "approx",
 }
 _SENTENCE_END = re.compile(r"[.!?…][\"”’»)]*\s+(?=[\"“«‘(]?[A-ZÀ-ÖØ-ÞА-ЯЁЇІЄҐ0-9])")
 

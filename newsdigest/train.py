@@ -95,10 +95,14 @@ def body_flags(lines: list[str], gold: str) -> list[bool]:
         key = _key(text)
         if len(key) < 2:
             continue
-        hits = where.get(key) or ([j for j, g in enumerate(gold_lines) if key in g] if len(key) >= 25 else [])
+        hits = where.get(key) or (
+            [j for j, g in enumerate(gold_lines) if key in g] if len(key) >= 25 else []
+        )
         pairs += [(i, j, len(key)) for j in hits]
     size = len(gold_lines) + 1
-    tree = [(0, -1)] * (size + 1)  # Fenwick tree of (best chain weight, its last pair) by gold index
+    tree = [(0, -1)] * (
+        size + 1
+    )  # Fenwick tree of (best chain weight, its last pair) by gold index
 
     def best_upto(j: int) -> tuple[int, int]:
         out, k = (0, -1), j + 1
@@ -140,7 +144,9 @@ def sequence(lines: list[str], body: list[bool], title: str | None) -> list[str]
     first = body.index(True) if True in body else len(lines)
     if title:
         forms = corpora.title_forms(title)
-        hits = [i for i in range(min(len(lines), first + 3)) if corpora.normal_title(lines[i]) in forms]
+        hits = [
+            i for i in range(min(len(lines), first + 3)) if corpora.normal_title(lines[i]) in forms
+        ]
         above = [i for i in hits if i < first]
         if above or hits:
             labels[(above or hits)[-1 if above else 0]] = "T"
@@ -166,8 +172,18 @@ def corpus_samples(root: Path) -> list[Sample]:
         else:
             gold, title = "", None
         labels = sequence(lines, body_flags(lines, gold) if gold else [False] * len(lines), title)
-        out.append(Sample(page.id, page.corpus, lines, blank, labels, gold or None, text,
-                          page.date if page.article else None))
+        out.append(
+            Sample(
+                page.id,
+                page.corpus,
+                lines,
+                blank,
+                labels,
+                gold or None,
+                text,
+                page.date if page.article else None,
+            )
+        )
     return out
 
 
@@ -188,8 +204,18 @@ def news_samples(root: Path) -> list[Sample]:
         lines, blank = dump_lines(text)
         head = 1 + len(g.get("lines_before_dateline") or []) + (1 if g.get("dateline") else 0)
         labels = ["T"] + ["O"] * (head - 1) + ["B"] * (len(lines) - head)
-        out.append(Sample(doc_id, "news", lines, blank, labels[: len(lines)], "\n\n".join(lines[head:]),
-                          text, g.get("date")))
+        out.append(
+            Sample(
+                doc_id,
+                "news",
+                lines,
+                blank,
+                labels[: len(lines)],
+                "\n\n".join(lines[head:]),
+                text,
+                g.get("date"),
+            )
+        )
     return out
 
 
@@ -197,9 +223,16 @@ def fixture_samples() -> list[Sample]:
     from .clean import furniture as fur
 
     out = []
-    pages = [*(REPO / "tests" / "fixtures" / "pages").glob("*.txt"), *(REPO / "tests" / "fixtures" / "holdout").glob("*.txt")]
-    expected_seeds = yaml.safe_load((REPO / "tests" / "fixtures" / "seeds" / "expected.yaml").read_text(encoding="utf-8"))
-    wanted = {path: None for path in pages} | {REPO / "seeds" / name: want for name, want in expected_seeds.items()}
+    pages = [
+        *(REPO / "tests" / "fixtures" / "pages").glob("*.txt"),
+        *(REPO / "tests" / "fixtures" / "holdout").glob("*.txt"),
+    ]
+    expected_seeds = yaml.safe_load(
+        (REPO / "tests" / "fixtures" / "seeds" / "expected.yaml").read_text(encoding="utf-8")
+    )
+    wanted = {path: None for path in pages} | {
+        REPO / "seeds" / name: want for name, want in expected_seeds.items()
+    }
     for path in sorted(wanted):
         expected = path.with_name(path.stem + ".expected.yaml")
         if wanted[path] is None and not expected.exists():
@@ -211,14 +244,32 @@ def fixture_samples() -> list[Sample]:
             out.append(Sample(path.name, "fixtures", lines, blank, ["O"] * len(lines), None, text))
             continue
         start = next((i for i, t in enumerate(lines) if t.startswith(str(want["body_from"]))), None)
-        end = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].endswith(str(want["body_to"]))), None)
+        end = next(
+            (i for i in range(len(lines) - 1, -1, -1) if lines[i].endswith(str(want["body_to"]))),
+            None,
+        )
         if start is None or end is None:
             continue
         never = [str(n) for n in want.get("never") or []]
-        body = [start <= i <= end and not any(n in t for n in never) and not fur.is_promo(t)
-                and not fur.is_caption(t) for i, t in enumerate(lines)]
-        out.append(Sample(path.name, "fixtures", lines, blank, sequence(lines, body, want.get("title")),
-                          "\n\n".join(t for t, b in zip(lines, body) if b), text, str(want.get("date") or "") or None))
+        body = [
+            start <= i <= end
+            and not any(n in t for n in never)
+            and not fur.is_promo(t)
+            and not fur.is_caption(t)
+            for i, t in enumerate(lines)
+        ]
+        out.append(
+            Sample(
+                path.name,
+                "fixtures",
+                lines,
+                blank,
+                sequence(lines, body, want.get("title")),
+                "\n\n".join(t for t, b in zip(lines, body) if b),
+                text,
+                str(want.get("date") or "") or None,
+            )
+        )
     return out
 
 
@@ -307,29 +358,45 @@ def cross_validate(samples: list[Sample], folds: int, feats: dict[str, list], wo
                 best = None
                 if reading is not None:
                     texts = [ln.text for ln in reading.lines]
-                    best = scorer.best(dating.candidates(texts, reading.title, reading.kept[0][0],
-                                                         reading.kept[-1][0] + 1))
+                    best = scorer.best(
+                        dating.candidates(
+                            texts, reading.title, reading.kept[0][0], reading.kept[-1][0] + 1
+                        )
+                    )
                 dated.setdefault(s.group, []).append(bool(best) and best[0].isoformat() == s.date)
     for group, f1s in sorted(scored.items()):
-        print(f"cv body F1 (line model alone) {group}: {sum(f1s) / len(f1s):.3f} over {len(f1s)} pages")
+        print(
+            f"cv body F1 (line model alone) {group}: {sum(f1s) / len(f1s):.3f} over {len(f1s)} "
+            f"pages"
+        )
     for group, oks in sorted(dated.items()):
-        print(f"cv date exact (date model alone) {group}: {sum(oks) / len(oks):.3f} over {len(oks)} pages")
+        print(
+            f"cv date exact (date model alone) {group}: {sum(oks) / len(oks):.3f} over {len(oks)} "
+            f"pages"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newsdigest.train", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m newsdigest.train", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--corpora", type=Path, default=corpora.default_root())
     parser.add_argument("--cv", type=int, default=0, help="K-fold cross-validation first (0: none)")
     parser.add_argument("--out", type=Path, default=DATA, help="where the model files go")
     args = parser.parse_args(argv)
     if args.corpora is None:
-        print("train: error: no corpora (pass --corpora DIR, the folder holding pages/)", file=sys.stderr)
+        print(
+            "train: error: no corpora (pass --corpora DIR, the folder holding pages/)",
+            file=sys.stderr,
+        )
         return 2
     started = time.perf_counter()
     samples = corpus_samples(args.corpora) + news_samples(args.corpora) + fixture_samples()
     feats = {s.id: featurize(s) for s in samples}
-    print(f"{len(samples)} labelled dumps, {sum(len(s.lines) for s in samples)} lines "
-          f"({time.perf_counter() - started:.1f} s)")
+    print(
+        f"{len(samples)} labelled dumps, {sum(len(s.lines) for s in samples)} lines "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     if args.cv:
         cross_validate(samples, args.cv, feats, args.out)

@@ -57,7 +57,9 @@ def document_units(text: str, gold: dict) -> list[str]:
 
 
 def _phrase(text: str) -> tuple[str, ...]:
-    return tuple(fold(namefinder._POSSESSIVE.sub("", t)) for t in _TOKEN.findall(text) if t not in ".")
+    return tuple(
+        fold(namefinder._POSSESSIVE.sub("", t)) for t in _TOKEN.findall(text) if t not in "."
+    )
 
 
 def labels_for(units: list[str], gold: dict) -> list[str]:
@@ -117,8 +119,12 @@ def fixture_docs() -> list[tuple[str, list[str], dict]]:
     knowledge = load_knowledge(None, Log(quiet=True))
     registry = knowledge.registry
     fixtures = REPO / "tests" / "fixtures"
-    wanted = {p: p.with_name(p.stem + ".expected.yaml") for folder in ("pages", "holdout")
-              for p in sorted((fixtures / folder).iterdir()) if not p.name.endswith(".yaml")}
+    wanted = {
+        p: p.with_name(p.stem + ".expected.yaml")
+        for folder in ("pages", "holdout")
+        for p in sorted((fixtures / folder).iterdir())
+        if not p.name.endswith(".yaml")
+    }
     seeds = yaml.safe_load((fixtures / "seeds" / "expected.yaml").read_text(encoding="utf-8"))
     out = []
     for path, want_path in wanted.items():
@@ -138,8 +144,17 @@ def _fixture_doc(path, want, knowledge, registry, clean, ingest, skip) -> list:
     article = article if isinstance(article, skip) else clean(article, knowledge.outlets)
     if isinstance(article, skip):
         return []
-    people = [{"name": n, "forms": [n, *registry.aliases(n), *_short(registry, n)]} for n in want.get("people") or []]
-    return [(path.name, [article.title] + [b.text for b in article.blocks], {"people": people, "others": {}})]
+    people = [
+        {"name": n, "forms": [n, *registry.aliases(n), *_short(registry, n)]}
+        for n in want.get("people") or []
+    ]
+    return [
+        (
+            path.name,
+            [article.title] + [b.text for b in article.blocks],
+            {"people": people, "others": {}},
+        )
+    ]
 
 
 def _short(registry, name: str) -> tuple[str, ...]:
@@ -162,7 +177,10 @@ def build_lexicon(out: Path) -> bool:
     for rank, line in enumerate((folder / "dist.all.last").read_text().splitlines()[:_LAST_NAMES]):
         word = line.split()[0].lower()
         flags[word] = flags.get(word, "") + ("LC" if rank < _COMMON_SURNAMES else "L")
-    words = {w: int(math.floor(wordfreq.zipf_frequency(w, "en"))) for w in wordfreq.top_n_list("en", _WORDS)}
+    words = {
+        w: int(math.floor(wordfreq.zipf_frequency(w, "en")))
+        for w in wordfreq.top_n_list("en", _WORDS)
+    }
     rows = sorted(set(words) | set(flags))
     text = "".join(f"{w}\t{words.get(w, 0)}\t{flags.get(w, '')}\n" for w in rows if "\t" not in w)
     out.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
@@ -192,8 +210,9 @@ def _collapse(names: list[str]) -> tuple[str, ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newsdigest.train_people",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m newsdigest.train_people", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--corpora", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=DATA)
     args = parser.parse_args(argv)
@@ -210,8 +229,11 @@ def main(argv: list[str] | None = None) -> int:
     random.Random(1).shuffle(docs)
     train(docs, args.out / namefinder.MODEL)
     size = (args.out / namefinder.MODEL).stat().st_size
-    print(f"{len(docs)} training documents; wrote {args.out / namefinder.MODEL} ({size / 1024:.0f} KB) "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(
+        f"{len(docs)} training documents; wrote {args.out / namefinder.MODEL} ({size / 1024:.0f} "
+        f"KB) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     tagger = namefinder.Tagger(str(args.out / namefinder.MODEL))
     docs_a = corpora.load_news(folder.parent.parent, "testa")
     units = {d[0]: d[1] for d in samples(folder, "testa")}

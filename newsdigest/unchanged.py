@@ -30,10 +30,21 @@ from . import code_digest
 from .config import LEDGER, Config, Paths
 from .log import Log
 from .model import BuildSummary
-from .store import OUTSIDE, Stamp, file_sha256, file_stamp, leads_out, read_pickle, scan, stamp, write_pickle
+from .store import (
+    OUTSIDE,
+    Stamp,
+    file_sha256,
+    file_stamp,
+    leads_out,
+    read_pickle,
+    scan,
+    stamp,
+    write_pickle,
+)
 
 STATE = "unchanged.pickle"
 RACY_NS = 200_000_000  # timestamps this close to the snapshot are confirmed by content hash
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -41,7 +52,9 @@ class Snapshot:
 
     digest: str
     racy: tuple[tuple[str, str | None], ...]  # (file, sha256) of files modified within RACY_NS
-    stamps: dict[str, Stamp] = field(default_factory=dict, compare=False, repr=False)  # content/ only
+    stamps: dict[str, Stamp] = field(
+        default_factory=dict, compare=False, repr=False
+    )  # content/ only
 
 
 _MISSING: Stamp = (0, -1, 0, 0)
@@ -50,8 +63,11 @@ _MISSING: Stamp = (0, -1, 0, 0)
 def _folders(paths: Paths) -> tuple[tuple[str, Path, str], ...]:
     """(part, folder, key prefix): how a stamp's key names a file. The settings and registry
     files in the root are "sources" keyed by their name (`_settings`)."""
-    return (("content", paths.content, ""), ("sources", paths.seeds, "seeds/"),
-            ("sources", paths.templates, "templates/"))
+    return (
+        ("content", paths.content, ""),
+        ("sources", paths.seeds, "seeds/"),
+        ("sources", paths.templates, "templates/"),
+    )
 
 
 def _settings(paths: Paths) -> tuple[Path, ...]:
@@ -69,23 +85,40 @@ def _stamps(paths: Paths, part: str) -> dict[str, Stamp]:
     return out
 
 
-def take(paths: Paths, config: Config, part: str, stamps: dict[str, Stamp] | None = None) -> Snapshot:
+def take(
+    paths: Paths, config: Config, part: str, stamps: dict[str, Stamp] | None = None
+) -> Snapshot:
     """`part` is "sources" (seeds, templates, settings, registries) or "content": content/
     is taken after sync has written it and before anything reads it. Racy files are hashed
     now, before the build reads them, so a later write with the same timestamp still shows.
     `stamps`: the part's stamps as a Monitor already knows them (else: scan the folders)."""
     now = time.time_ns()
     stamps = _stamps(paths, part) if stamps is None else stamps
-    head = json.dumps([code_digest(), asdict(config), part, str(paths.root), str(paths.seeds), str(paths.content),
-                       str(paths.site), str(paths.templates)])
+    head = json.dumps(
+        [
+            code_digest(),
+            asdict(config),
+            part,
+            str(paths.root),
+            str(paths.seeds),
+            str(paths.content),
+            str(paths.site),
+            str(paths.templates),
+        ]
+    )
     digest = hashlib.sha256(head.encode("utf-8", "surrogateescape"))
     # in scandir's order, not sorted (sorting 20,000 stamps costs a no-change build 5 %): a
     # folder's order only changes when files come or go, which changes the digest anyway, and
     # a Monitor's dict keeps the order of its first scan. An order that differs is at worst a
     # build that did not need to run, never one skipped
     digest.update(pickle.dumps(list(stamps.items()), protocol=5))
-    racy = tuple(sorted((rel, file_sha256(_file(paths, part, rel))) for rel, (mtime, _, _, ctime) in stamps.items()
-                        if now - mtime < RACY_NS or now - ctime < RACY_NS))
+    racy = tuple(
+        sorted(
+            (rel, file_sha256(_file(paths, part, rel)))
+            for rel, (mtime, _, _, ctime) in stamps.items()
+            if now - mtime < RACY_NS or now - ctime < RACY_NS
+        )
+    )
     return Snapshot(digest.hexdigest(), racy, stamps if part == "content" else {})
 
 
@@ -93,15 +126,19 @@ def _file(paths: Paths, part: str, rel: str) -> str:
     """The file a stamp's key names (the inverse of `_locate`)."""
     for owner, folder, prefix in _folders(paths):
         if owner == part and rel.startswith(prefix):
-            return os.path.join(folder, rel[len(prefix):])
+            return os.path.join(folder, rel[len(prefix) :])
     return os.path.join(paths.root, rel)
 
 
 OutputStamps = dict[str, tuple[int, int]]  # output -> (mtime_ns, size)
 
 
-def _output_stamps(paths: Paths, outputs: list[str], known: OutputStamps | None = None,
-                   fresh: frozenset[str] = frozenset()) -> OutputStamps | None:
+def _output_stamps(
+    paths: Paths,
+    outputs: list[str],
+    known: OutputStamps | None = None,
+    fresh: frozenset[str] = frozenset(),
+) -> OutputStamps | None:
     """The outputs' stamps; None if one is missing. `known`: stamps the check took at the
     start of this build, still good for every output the build did not write (`fresh`)."""
     site, known = str(paths.site) + os.sep, known or {}
@@ -119,7 +156,11 @@ def _output_stamps(paths: Paths, outputs: list[str], known: OutputStamps | None 
 
 
 def _digest(stamps: OutputStamps | None) -> str | None:
-    return None if stamps is None else hashlib.sha256(pickle.dumps(list(stamps.values()), protocol=5)).hexdigest()
+    return (
+        None
+        if stamps is None
+        else hashlib.sha256(pickle.dumps(list(stamps.values()), protocol=5)).hexdigest()
+    )
 
 
 @dataclass(frozen=True)
@@ -135,8 +176,13 @@ class Record:
     search_done: bool = True  # False under --watch, where the index is brought up to date later
 
 
-def save(paths: Paths, record: Record, verdict: Verdict, written: frozenset[str],
-         monitor: Monitor | None = None) -> None:
+def save(
+    paths: Paths,
+    record: Record,
+    verdict: Verdict,
+    written: frozenset[str],
+    monitor: Monitor | None = None,
+) -> None:
     """`written`: the outputs this build wrote (the others keep the stamps the check took)."""
     stamps = _output_stamps(paths, record.outputs, verdict.outputs, written)
     outputs = _digest(stamps)
@@ -145,12 +191,21 @@ def save(paths: Paths, record: Record, verdict: Verdict, written: frozenset[str]
         return
     if monitor is not None:
         monitor.outputs = stamps
-    write_pickle(paths.cache / STATE, {
-        "sources": record.sources.digest, "content": record.content.digest,
-        "racy": {"sources": dict(record.sources.racy), "content": dict(record.content.racy)},
-        "outputs": record.outputs, "ledger": record.content.stamps.get(LEDGER), "outputs_digest": outputs,
-        "summary": record.summary, "warnings": record.warnings, "sync_warnings": record.sync_warnings,
-        "search_done": record.search_done})
+    write_pickle(
+        paths.cache / STATE,
+        {
+            "sources": record.sources.digest,
+            "content": record.content.digest,
+            "racy": {"sources": dict(record.sources.racy), "content": dict(record.content.racy)},
+            "outputs": record.outputs,
+            "ledger": record.content.stamps.get(LEDGER),
+            "outputs_digest": outputs,
+            "summary": record.summary,
+            "warnings": record.warnings,
+            "sync_warnings": record.sync_warnings,
+            "search_done": record.search_done,
+        },
+    )
 
 
 def forget(paths: Paths) -> None:
@@ -192,7 +247,9 @@ def check(paths: Paths, config: Config, monitor: Monitor | None = None) -> Verdi
         sources, content = take(paths, config, "sources"), take(paths, config, "content")
     if not isinstance(state, dict):
         return Verdict(None, sources, content, False, False, False)
-    same_sources = _confirmed(state, sources, "sources", paths) and content.stamps.get(LEDGER) == state.get("ledger")
+    same_sources = _confirmed(state, sources, "sources", paths) and content.stamps.get(
+        LEDGER
+    ) == state.get("ledger")
     same_content = _confirmed(state, content, "content", paths)
     known = monitor.last_outputs() if monitor is not None else None
     outputs = known if known is not None else _output_stamps(paths, state.get("outputs") or [])
@@ -205,17 +262,30 @@ def _confirmed(state: dict, snapshot: Snapshot, part: str, paths: Paths) -> bool
     if snapshot.digest != state.get(part):
         return False
     racy: dict[str, str | None] = (state.get("racy") or {}).get(part) or {}
-    return all(sha is not None and file_sha256(_file(paths, part, rel)) == sha for rel, sha in racy.items())
+    return all(
+        sha is not None and file_sha256(_file(paths, part, rel)) == sha for rel, sha in racy.items()
+    )
 
 
 def replay(state: dict, log: Log, started: float) -> BuildSummary:
     """The summary of a build that had nothing to do, with the last build's warnings again."""
     for file, message in state.get("warnings") or []:
         log.warn(file, message)
-    log.info("site/ is up to date: no seed, entry, template, registry or setting changed (stat check)")
+    log.info(
+        "site/ is up to date: no seed, entry, template, registry or setting changed (stat check)"
+    )
     counts = state.get("summary") or {}
-    return BuildSummary(counts.get("entries", 0), counts.get("people", 0), 0, 0, counts.get("files", 0), 0,
-                        len(log.warnings), time.perf_counter() - started, dict(log.seconds))
+    return BuildSummary(
+        counts.get("entries", 0),
+        counts.get("people", 0),
+        0,
+        0,
+        counts.get("files", 0),
+        0,
+        len(log.warnings),
+        time.perf_counter() - started,
+        dict(log.seconds),
+    )
 
 
 class Monitor:
@@ -230,7 +300,9 @@ class Monitor:
     writes are not left to events: the snapshot after sync is always a full scan.
     """
 
-    FULL_SCAN_ABOVE = 1000  # noted paths beyond this: scan in full (a burst inotify may have cut short)
+    FULL_SCAN_ABOVE = (
+        1000  # noted paths beyond this: scan in full (a burst inotify may have cut short)
+    )
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -288,7 +360,9 @@ class Monitor:
                 del stamps[old]
         elif st is not None and not S_ISDIR(st.st_mode):
             stamps[key] = stamp(st)
-        elif part == "sources" and "/" not in key:  # a settings file in the root (people.yaml...): gone
+        elif (
+            part == "sources" and "/" not in key
+        ):  # a settings file in the root (people.yaml...): gone
             stamps[key] = _MISSING
         else:
             if stamps.pop(key, None) is None:  # not a known file: a folder, gone, moved or new

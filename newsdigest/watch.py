@@ -41,7 +41,12 @@ class Change:
 def is_source(path: Path, paths: Paths) -> bool:
     """True for a file whose change can change the site; False for our own output and junk."""
     name = path.name
-    if name.endswith(_EDITOR_JUNK) or name.startswith((".#", "#")) or name == "4913" or name.startswith(".~"):
+    if (
+        name.endswith(_EDITOR_JUNK)
+        or name.startswith((".#", "#"))
+        or name == "4913"
+        or name.startswith(".~")
+    ):
         return False
     if name.startswith(".") and name.endswith(".tmp"):
         return False
@@ -56,13 +61,17 @@ def is_source(path: Path, paths: Paths) -> bool:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, paths: Paths, changes: "queue.Queue[Change]", note: Callable[[str], None]) -> None:
+    def __init__(
+        self, paths: Paths, changes: "queue.Queue[Change]", note: Callable[[str], None]
+    ) -> None:
         self.paths, self.changes, self.note = paths, changes, note
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed", "closed_no_write"):
             return
-        raws = [os.fsdecode(raw) for raw in (event.src_path, getattr(event, "dest_path", "")) if raw]
+        raws = [
+            os.fsdecode(raw) for raw in (event.src_path, getattr(event, "dest_path", "")) if raw
+        ]
         if not (event.is_directory and event.event_type == "modified"):
             for raw in raws:  # every path, junk and our own writes too: see unchanged.Monitor
                 self.note(raw)
@@ -81,8 +90,14 @@ class _Handler(FileSystemEventHandler):
 class Watcher:
     """Runs `build` once, then again after every debounced burst of source changes."""
 
-    def __init__(self, paths: Paths, build: Callable[[list[Change]], None], poll: bool = False,
-                 say: Callable[[str], None] = print, note: Callable[[str], None] = lambda path: None) -> None:
+    def __init__(
+        self,
+        paths: Paths,
+        build: Callable[[list[Change]], None],
+        poll: bool = False,
+        say: Callable[[str], None] = print,
+        note: Callable[[str], None] = lambda path: None,
+    ) -> None:
         self.paths, self.build, self.say, self.note = paths, build, say, note
         self.changes: queue.Queue[Change] = queue.Queue()
         self.observer = PollingObserver(timeout=0.5) if poll else Observer()
@@ -109,9 +124,11 @@ class Watcher:
             self.build(changes)
         except Exception as exc:  # the loop must outlive any bug in one build
             where = traceback.extract_tb(exc.__traceback__)[-1]
-            self.say(f"warning: {changes[0].path if changes else 'build'}: build failed "
-                     f"({type(exc).__name__}: {exc} at {Path(where.filename).name}:{where.lineno}); "
-                     "keeping the last good site")
+            self.say(
+                f"warning: {changes[0].path if changes else 'build'}: build failed "
+                f"({type(exc).__name__}: {exc} at {Path(where.filename).name}:{where.lineno}); "
+                "keeping the last good site"
+            )
 
     def run(self) -> None:
         """Until stop() or Ctrl-C. The first build happens before watching starts."""

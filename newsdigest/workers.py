@@ -40,7 +40,9 @@ class SeedTask:
 class SeedResult:
     name: str
     sha256: str
-    packed: bytes | None  # the clean result for the cache (`store.pack`); None when it came from there
+    packed: (
+        bytes | None
+    )  # the clean result for the cache (`store.pack`); None when it came from there
     entry: Entry | Skip
     seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # ingest, clean, understand
     notes: tuple[str, ...] = ()  # the fallbacks clean took, each worth a warning
@@ -60,7 +62,9 @@ def process_seed(task: SeedTask) -> SeedResult:
     t0 = t1 = time.perf_counter()
     cleaned = task.cached
     if cleaned is None:
-        raw = task.raw if task.raw is not None else ingest(task.name, task.data or b"", task.modified)
+        raw = (
+            task.raw if task.raw is not None else ingest(task.name, task.data or b"", task.modified)
+        )
         t1 = time.perf_counter()
         cleaned = raw if isinstance(raw, Skip) else _safe_clean(raw, task.boilerplate)
     packed = None if task.cached is not None else pack(cleaned)  # counted as cleaning
@@ -68,8 +72,14 @@ def process_seed(task: SeedTask) -> SeedResult:
     if isinstance(cleaned, Skip):
         return SeedResult(task.name, task.sha256, packed, cleaned, (t1 - t0, t2 - t1, 0.0))
     entry = understand(cleaned, task.name, task.sha256, _KNOWLEDGE.registry)
-    return SeedResult(task.name, task.sha256, packed, entry, (t1 - t0, t2 - t1, time.perf_counter() - t2),
-                      cleaned.notes)
+    return SeedResult(
+        task.name,
+        task.sha256,
+        packed,
+        entry,
+        (t1 - t0, t2 - t1, time.perf_counter() - t2),
+        cleaned.notes,
+    )
 
 
 def _safe_clean(raw, boilerplate: frozenset[str]) -> Article | Skip:
@@ -85,18 +95,26 @@ def with_boilerplate(tasks: list[SeedTask]) -> list[SeedTask]:
     for start in range(0, len(tasks), CHUNK):
         chunk = tasks[start : start + CHUNK]
         raws = {t.name: ingest(t.name, t.data, t.modified) for t in chunk if t.data is not None}
-        lines = {name: page_lines(raw.text) for name, raw in raws.items()
-                 if isinstance(raw, RawPage) and raw.form == "text"}  # normalised once, used twice
+        lines = {
+            name: page_lines(raw.text)
+            for name, raw in raws.items()
+            if isinstance(raw, RawPage) and raw.form == "text"
+        }  # normalised once, used twice
         common = repeated_lines(lines.values())
         for t in chunk:
             mine = common & lines[t.name] if t.name in lines and common else frozenset()
-            out.append(replace(t, boilerplate=frozenset(mine), raw=raws.get(t.name), data=None)
-                       if t.name in raws else t)
+            out.append(
+                replace(t, boilerplate=frozenset(mine), raw=raws.get(t.name), data=None)
+                if t.name in raws
+                else t
+            )
     return out
 
 
 @contextmanager
-def mapper(knowledge: Knowledge, jobs: int, executor: str) -> Iterator[Callable[[list[SeedTask]], Iterable[SeedResult]]]:
+def mapper(
+    knowledge: Knowledge, jobs: int, executor: str
+) -> Iterator[Callable[[list[SeedTask]], Iterable[SeedResult]]]:
     """A `map` over the chosen executor, started lazily by the first batch big enough to
     pay for it; small batches run in this process."""
     stack = ExitStack()

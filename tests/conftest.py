@@ -60,8 +60,13 @@ class Project:
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
         """Run `python build.py` as a separate process, as a maintainer would."""
-        return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=self.root,
-                              capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, str(REPO / "build.py"), *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     def entries(self) -> list[Path]:
         return sorted(self.content.rglob("*.md"))
@@ -74,7 +79,9 @@ def make_project(root: Path, seeds: list[Path] | None = None) -> Project:
         shutil.copy(seed, root / "seeds" / seed.name)
     shutil.copytree(REPO / "templates", root / "templates")
     (root / "pyproject.toml").write_text(
-        f'[tool.newsdigest]\ntitle = "Test digest"\nbase_url = "{BASE_URL}"\nfeed_items = 20\n', encoding="utf-8")
+        f'[tool.newsdigest]\ntitle = "Test digest"\nbase_url = "{BASE_URL}"\nfeed_items = 20\n',
+        encoding="utf-8",
+    )
     return Project(root)
 
 
@@ -98,15 +105,23 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             st = path.stat()
-            out[path.relative_to(folder).as_posix()] = (st.st_ino, st.st_mtime_ns, path.read_bytes())
+            out[path.relative_to(folder).as_posix()] = (
+                st.st_ino,
+                st.st_mtime_ns,
+                path.read_bytes(),
+            )
     return out
 
 
 def files(folder: Path, search: bool = True) -> dict[str, bytes]:
     """Every file's bytes; `search=False` leaves out the search index, which an incremental
     build keeps as base + delta (compare it with `search_view`)."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and (search or not p.relative_to(folder).as_posix().startswith(("pagefind", ".pagefind")))}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+        and (search or not p.relative_to(folder).as_posix().startswith(("pagefind", ".pagefind")))
+    }
 
 
 def _fragments(folder: Path) -> dict[str, str]:
@@ -138,7 +153,11 @@ def same_as_clean(project: Project, clean: Project) -> None:
     assert files(project.content) == files(clean.content)
     assert files(project.site, search=False) == files(clean.site, search=False)
     assert search_view(project.site) == search_view(clean.site)
-    leftovers = [p for p in [*project.site.rglob("*"), *project.content.rglob("*")] if p.name.endswith(".tmp")]
+    leftovers = [
+        p
+        for p in [*project.site.rglob("*"), *project.content.rglob("*")]
+        if p.name.endswith(".tmp")
+    ]
     assert leftovers == []
 
 
@@ -149,17 +168,35 @@ def browser():
     from selenium.webdriver.chrome.service import Service
 
     os.environ.setdefault("SE_AVOID_STATS", "true")
-    if not (shutil.which("chromedriver") and (shutil.which("chromium") or Path("/usr/bin/chromium").exists())):
-        pytest.fail("chromium and chromedriver are needed: run tests/setup-browser.sh (the README's test command does)")
+    if not (
+        shutil.which("chromedriver")
+        and (shutil.which("chromium") or Path("/usr/bin/chromium").exists())
+    ):
+        pytest.fail(
+            "chromium and chromedriver are needed: run tests/setup-browser.sh (the README's test "
+            "command does)"
+        )
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--allow-file-access-from-files", f"--user-data-dir={profile}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--allow-file-access-from-files",
+        f"--user-data-dir={profile}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    driver = webdriver.Chrome(
+        service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options
+    )
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()

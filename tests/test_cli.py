@@ -9,7 +9,9 @@ def test_garbage_seed_one_warning_rest_builds_and_strict_exits_1(tmp_path):
     project = make_project(tmp_path / "p")
     (project.seeds / "broken.txt").write_bytes(bytes(range(256)) * 20)
     (project.seeds / "empty.txt").write_bytes(b"")
-    (project.seeds / "menus.txt").write_text("Home\nNews\nSport\nWeather\nAbout us\nContact\n", encoding="utf-8")
+    (project.seeds / "menus.txt").write_text(
+        "Home\nNews\nSport\nWeather\nAbout us\nContact\n", encoding="utf-8"
+    )
     result = project.run()
     assert result.returncode == 0, result.stderr
     lines = [l for l in result.stderr.splitlines() if l.startswith("warning:")]
@@ -35,7 +37,11 @@ def test_usage_errors_exit_2_with_one_clear_line(tmp_path):
     bad_jobs = project.run("--jobs", "0")
     assert bad_jobs.returncode == 2 and "--jobs" in bad_jobs.stderr
     bad_url = project.run("--base-url", "ftp://x")
-    assert bad_url.returncode == 2 and "base URL" in bad_url.stderr and len(bad_url.stderr.strip().splitlines()) == 1
+    assert (
+        bad_url.returncode == 2
+        and "base URL" in bad_url.stderr
+        and len(bad_url.stderr.strip().splitlines()) == 1
+    )
     (project.root / "pyproject.toml").write_text("[tool.newsdigest]\nfeed_items = 'many'\n")
     bad_config = project.run()
     assert bad_config.returncode == 2 and "feed_items" in bad_config.stderr
@@ -72,7 +78,9 @@ def test_template_syntax_error_is_one_warning_naming_it_and_the_rest_builds(tmp_
     result = project.run()
     assert result.returncode == 0, result.stderr
     warnings = [l for l in result.stderr.splitlines() if l.startswith("warning:")]
-    assert len(warnings) == 1 and "templates/person.html" in warnings[0] and "9 pages" in warnings[0]
+    assert (
+        len(warnings) == 1 and "templates/person.html" in warnings[0] and "9 pages" in warnings[0]
+    )
     assert (project.site / "index.html").exists()
     assert not (project.site / "people" / "mark-rutte" / "index.html").exists()
     assert project.run("--strict").returncode == 1

@@ -9,8 +9,15 @@ import pytest
 from .conftest import REPO
 
 CSS = (REPO / "templates" / "static" / "style.css").read_text(encoding="utf-8")
-PAIRS = [("fg", "bg"), ("muted", "bg"), ("accent", "bg"), ("accent-fg", "accent"), ("fg", "card"), ("muted", "card"),
-         ("accent", "card")]
+PAIRS = [
+    ("fg", "bg"),
+    ("muted", "bg"),
+    ("accent", "bg"),
+    ("accent-fg", "accent"),
+    ("fg", "card"),
+    ("muted", "card"),
+    ("accent", "card"),
+]
 
 
 def _vars(block: str) -> dict[str, str]:

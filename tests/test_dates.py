@@ -12,17 +12,20 @@ from newsdigest.model import iso_week
 from .conftest import FIXTURES
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2023-12-04", dt.date(2023, 12, 4)),
-    ("2023-12-04T19:00:00+02:00", dt.date(2023, 12, 4)),
-    ("December 4, 2023 7:00 PM", dt.date(2023, 12, 4)),
-    ("29 Apr, 2024", dt.date(2024, 4, 29)),
-    ("Thursday, 3 October 2024, 14:05", dt.date(2024, 10, 3)),
-    ("29/11/2022 - 17:15", dt.date(2022, 11, 29)),
-    ("12.02.2025 19:47", dt.date(2025, 2, 12)),
-    ("Sept. 25, 2024", dt.date(2024, 9, 25)),
-    ("MazurenkoTuesday, 3 December 2024, 12:37", dt.date(2024, 12, 3)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2023-12-04", dt.date(2023, 12, 4)),
+        ("2023-12-04T19:00:00+02:00", dt.date(2023, 12, 4)),
+        ("December 4, 2023 7:00 PM", dt.date(2023, 12, 4)),
+        ("29 Apr, 2024", dt.date(2024, 4, 29)),
+        ("Thursday, 3 October 2024, 14:05", dt.date(2024, 10, 3)),
+        ("29/11/2022 - 17:15", dt.date(2022, 11, 29)),
+        ("12.02.2025 19:47", dt.date(2025, 2, 12)),
+        ("Sept. 25, 2024", dt.date(2024, 9, 25)),
+        ("MazurenkoTuesday, 3 December 2024, 12:37", dt.date(2024, 12, 3)),
+    ],
+)
 def test_complete_dates(text, expected):
     found = [d for d in find_dates(text) if d.complete]
     assert found and found[0].as_date() == expected
@@ -47,9 +50,14 @@ def test_not_dates():
     assert not find_dates("31/02/2024")
 
 
-@pytest.mark.parametrize("day, week", [
-    (dt.date(2024, 12, 30), "2025-W01"), (dt.date(2021, 1, 3), "2020-W53"), (dt.date(2023, 12, 4), "2023-W49"),
-])
+@pytest.mark.parametrize(
+    "day, week",
+    [
+        (dt.date(2024, 12, 30), "2025-W01"),
+        (dt.date(2021, 1, 3), "2020-W53"),
+        (dt.date(2023, 12, 4), "2023-W49"),
+    ],
+)
 def test_iso_week_across_year_boundaries(day, week):
     assert iso_week(day) == week
 
@@ -74,7 +82,9 @@ def test_us_page_reads_ambiguous_date_month_first(tmp_path):
 
     project = make_project(tmp_path / "p", seeds=[])
     page = (FIXTURES / "pages" / "text_us_dates_mdy.txt").read_text(encoding="utf-8")
-    (project.seeds / "us.txt").write_text(page.replace("05/15/2024 09:20 AM", "05/06/2024 09:20 AM"), encoding="utf-8")
+    (project.seeds / "us.txt").write_text(
+        page.replace("05/15/2024 09:20 AM", "05/06/2024 09:20 AM"), encoding="utf-8"
+    )
     assert project.build().code == 0
     [entry] = project.entries()
     assert parse(entry.read_text(encoding="utf-8")).meta["date"] == dt.date(2024, 5, 6)

@@ -20,9 +20,13 @@ PAGES = fuzz.base_pages()
 EXTRA = fuzz.corpus_pages(limit=80)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 14))
-def test_a_batch_of_fuzzed_seeds_builds_and_keeps_every_readable_article(tmp_path_factory, seed, size):
+def test_a_batch_of_fuzzed_seeds_builds_and_keeps_every_readable_article(
+    tmp_path_factory, seed, size
+):
     rng = random.Random(seed)
     project = make_project(tmp_path_factory.mktemp("fuzz") / "p", seeds=[])
     mutants = [fuzz.mutate(rng, PAGES, EXTRA, i) for i in range(size)]

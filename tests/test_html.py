@@ -24,8 +24,17 @@ def test_html_page_becomes_an_entry(tmp_path):
     assert meta["authors"] == ["Olena Hrytsenko"]
     assert meta["people"] == ["Andrii Sybiha", "Marco Rubio"]
     body = parsed.body
-    for furniture in ["Advertisement", "Read also", "Related news", "Trump", "Comments", "cookies",
-                      "(State Department)", "All rights reserved", "dataLayer"]:
+    for furniture in [
+        "Advertisement",
+        "Read also",
+        "Related news",
+        "Trump",
+        "Comments",
+        "cookies",
+        "(State Department)",
+        "All rights reserved",
+        "dataLayer",
+    ]:
         assert furniture not in body, furniture
     assert "### Talks in Riyadh" in body
     assert body.rstrip().endswith("since he took office in September 2024.")

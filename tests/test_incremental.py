@@ -79,7 +79,11 @@ def test_template_change_rerenders_pages_using_it(project):
     assert project.build().code == 0
     before = snapshot(project.site)
     tpl = project.root / "templates" / "person.html"
-    tpl.write_text(tpl.read_text().replace("<h1>{{ person.name }}</h1>", "<h1 class=\"who\">{{ person.name }}</h1>"))
+    tpl.write_text(
+        tpl.read_text().replace(
+            "<h1>{{ person.name }}</h1>", '<h1 class="who">{{ person.name }}</h1>'
+        )
+    )
     assert project.build().code == 0
     after = snapshot(project.site)
     changed = {k for k in after if after[k][2] != before.get(k, (0, 0, b""))[2]}
@@ -90,20 +94,32 @@ def test_template_change_rerenders_pages_using_it(project):
 def test_edit_rerenders_only_the_pages_that_show_the_entry(project):
     assert project.build().code == 0
     entry = next(p for p in project.entries() if p.stem == "umerov-meets-stoltenberg-in-brussels")
-    entry.write_text(entry.read_text(encoding="utf-8").replace("## Article", "## Article\n\nEditor's note.", 1),
-                     encoding="utf-8")
+    entry.write_text(
+        entry.read_text(encoding="utf-8").replace("## Article", "## Article\n\nEditor's note.", 1),
+        encoding="utf-8",
+    )
     result = project.build("--verbose")
-    written = sorted(line.split("site/")[1].split(" ")[0] for line in result.err.splitlines() if line.startswith("wrote "))
-    assert written == [f"entries/{entry.stem}/index.html"]  # the body changed; lists show only front matter
+    written = sorted(
+        line.split("site/")[1].split(" ")[0]
+        for line in result.err.splitlines()
+        if line.startswith("wrote ")
+    )
+    assert written == [
+        f"entries/{entry.stem}/index.html"
+    ]  # the body changed; lists show only front matter
 
 
 def test_failed_page_is_retried_and_rewarned_until_fixed(project):
     assert project.build().code == 0
     template = project.root / "templates" / "week.html"
     good = template.read_text()
-    template.write_text(good.replace("{{ week.label }}</h1>", "{{ week.label | nosuchfilter }}</h1>"))
+    template.write_text(
+        good.replace("{{ week.label }}</h1>", "{{ week.label | nosuchfilter }}</h1>")
+    )
     assert "templates/week.html" in project.build().err
-    assert "templates/week.html" in project.build().err  # nothing else changed: still retried, still said
+    assert (
+        "templates/week.html" in project.build().err
+    )  # nothing else changed: still retried, still said
     template.write_text(good)
     result = project.build()
     assert result.code == 0 and "warning:" not in result.err

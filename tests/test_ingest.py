@@ -7,16 +7,25 @@ import pytest
 from newsdigest.ingest import ingest
 from newsdigest.model import RawPage, Skip
 
-UKR = "Президент України Володимир Зеленський зустрівся з Генеральним секретарем НАТО Єнсом Столтенбергом у Києві. " * 3
-FR = "Le président Volodymyr Zelensky a rencontré à Paris le président français Emmanuel Macron, déjà évoqué à Bruxelles en été. " * 3
+UKR = (
+    "Президент України Володимир Зеленський зустрівся з Генеральним секретарем НАТО Єнсом "
+    "Столтенбергом у Києві. " * 3
+)
+FR = (
+    "Le président Volodymyr Zelensky a rencontré à Paris le président français Emmanuel Macron, "
+    "déjà évoqué à Bruxelles en été. " * 3
+)
 
 
-@pytest.mark.parametrize("data, expected", [
-    (UKR.encode("cp1251"), UKR),
-    (FR.encode("cp1252"), FR),
-    (b"\xef\xbb\xbf" + FR.encode("utf-8"), FR),
-    (FR.encode("utf-16"), FR),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (UKR.encode("cp1251"), UKR),
+        (FR.encode("cp1252"), FR),
+        (b"\xef\xbb\xbf" + FR.encode("utf-8"), FR),
+        (FR.encode("utf-16"), FR),
+    ],
+)
 def test_encodings_decode(data, expected):
     page = ingest("x.txt", data)
     assert isinstance(page, RawPage) and page.text == expected
@@ -27,7 +36,9 @@ def test_crlf_and_cr_become_lf():
     assert page.text == "Title\n\nFirst line.\nSecond line.\n"
 
 
-@pytest.mark.parametrize("data", [b"", b"   \n\n  ", bytes(range(256)) * 4, b"\x89PNG\r\n\x1a\n" + bytes(200)])
+@pytest.mark.parametrize(
+    "data", [b"", b"   \n\n  ", bytes(range(256)) * 4, b"\x89PNG\r\n\x1a\n" + bytes(200)]
+)
 def test_non_text_is_skipped_with_a_reason(data):
     result = ingest("x.bin", data)
     assert isinstance(result, Skip) and result.reason

@@ -46,7 +46,9 @@ def test_parallel_build_equals_serial_build(serial, tmp_path):
     assert _bytes(project.content) == _bytes(serial.content)
 
 
-def test_chunks_planned_while_the_pool_works_give_the_one_chunk_build(serial, tmp_path, monkeypatch):
+def test_chunks_planned_while_the_pool_works_give_the_one_chunk_build(
+    serial, tmp_path, monkeypatch
+):
     """Sync plans the next chunk of seeds while the pool still cleans the last one. With
     chunks of 50 (two go to the pool, the last 20 run in-process), every seed must still
     end up as the entry a build of one chunk makes, in the same ledger."""
@@ -67,16 +69,23 @@ def test_cached_rebuild_after_an_edit_equals_a_clean_build(serial, tmp_path):
     shutil.copytree(serial.root, work)
     project = Project(work)
     entry = project.entries()[7]
-    entry.write_text(entry.read_text(encoding="utf-8").replace("## Article", "## Article\n\nAn editor's note.", 1),
-                     encoding="utf-8")
+    entry.write_text(
+        entry.read_text(encoding="utf-8").replace(
+            "## Article", "## Article\n\nAn editor's note.", 1
+        ),
+        encoding="utf-8",
+    )
     (project.seeds / sorted(p.name for p in project.seeds.iterdir())[3]).unlink()
     assert project.build("--jobs", "2").code == 0
     fresh = tmp_path / "fresh"
     shutil.copytree(work, fresh, ignore=shutil.ignore_patterns("site", ".newsdigest-cache"))
     assert Project(fresh).build("--clean").code == 0
     assert _bytes(project.site, search=False) == _bytes(fresh / "site", search=False)
-    assert "An editor&#39;s note." in (project.site / "entries" / entry.stem / "index.html").read_text() or \
-        "An editor's note." in (project.site / "entries" / entry.stem / "index.html").read_text()
+    assert (
+        "An editor&#39;s note."
+        in (project.site / "entries" / entry.stem / "index.html").read_text()
+        or "An editor's note." in (project.site / "entries" / entry.stem / "index.html").read_text()
+    )
 
 
 @pytest.mark.parametrize("edit", ["body", "title"])
@@ -116,9 +125,16 @@ def test_dask_local_cluster_build_equals_process_pool_build(serial, tmp_path):
 def _run_in_terminal(project: Project, *args: str) -> str:
     """Run build.py with a real pseudo-terminal as stderr and collect what it printed."""
     leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a real window size
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), *args], cwd=project.root,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower)
+    fcntl.ioctl(
+        follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0)
+    )  # a real window size
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), *args],
+        cwd=project.root,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )
     os.close(follower)
     chunks = []
     while True:

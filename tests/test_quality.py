@@ -48,8 +48,13 @@ def test_every_non_article_is_skipped(report):
 
 
 def test_evaluate_command_prints_the_table():
-    out = subprocess.run([sys.executable, "-m", "newsdigest.evaluate", str(FIXTURES / "holdout")],
-                         capture_output=True, text=True, cwd=REPO, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "newsdigest.evaluate", str(FIXTURES / "holdout")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     assert "| people F1" in out.stdout and "| body boundaries" in out.stdout
 
@@ -68,16 +73,35 @@ The talks will continue next month in Brussels, officials said after the meeting
 def test_lines_repeated_across_pages_built_together_are_boilerplate(tmp_path):
     project = make_project(tmp_path / "p", seeds=[])
     stories = [
-        ("Kuleba meets Baerbock in Berlin", "12 March 2024", "Foreign Minister Dmytro Kuleba met German Foreign Minister Annalena Baerbock in Berlin to discuss air defence deliveries and the next sanctions package.",
-         "Baerbock said Germany would deliver another Patriot system to Ukraine before the summer, and that Berlin would fund training for Ukrainian crews."),
-        ("Umerov visits Paris for arms talks", "14 March 2024", "Defence Minister Rustem Umerov visited Paris to discuss the joint production of artillery shells and drones with French defence companies.",
-         "French officials said the first contracts could be signed within weeks, and that production would start in Ukraine later this year."),
-        ("Shmyhal presents recovery plan in Warsaw", "15 March 2024", "Prime Minister Denys Shmyhal presented Ukraine's recovery plan to investors in Warsaw, asking for help to rebuild the energy grid and housing.",
-         "Polish Prime Minister Donald Tusk said Poland would co-finance the reconstruction of schools and hospitals in western Ukraine."),
+        (
+            "Kuleba meets Baerbock in Berlin",
+            "12 March 2024",
+            "Foreign Minister Dmytro Kuleba met German Foreign Minister Annalena Baerbock in "
+            "Berlin to discuss air defence deliveries and the next sanctions package.",
+            "Baerbock said Germany would deliver another Patriot system to Ukraine before the "
+            "summer, and that Berlin would fund training for Ukrainian crews.",
+        ),
+        (
+            "Umerov visits Paris for arms talks",
+            "14 March 2024",
+            "Defence Minister Rustem Umerov visited Paris to discuss the joint production of "
+            "artillery shells and drones with French defence companies.",
+            "French officials said the first contracts could be signed within weeks, and that "
+            "production would start in Ukraine later this year.",
+        ),
+        (
+            "Shmyhal presents recovery plan in Warsaw",
+            "15 March 2024",
+            "Prime Minister Denys Shmyhal presented Ukraine's recovery plan to investors in "
+            "Warsaw, asking for help to rebuild the energy grid and housing.",
+            "Polish Prime Minister Donald Tusk said Poland would co-finance the reconstruction of "
+            "schools and hospitals in western Ukraine.",
+        ),
     ]
     for i, (title, date, lead, second) in enumerate(stories):
-        (project.seeds / f"herald_{i}.txt").write_text(_PAGE.format(title=title, date=date, lead=lead, second=second),
-                                                       encoding="utf-8")
+        (project.seeds / f"herald_{i}.txt").write_text(
+            _PAGE.format(title=title, date=date, lead=lead, second=second), encoding="utf-8"
+        )
     assert project.build("--strict").code == 0
     bodies = [p.read_text(encoding="utf-8") for p in project.entries()]
     assert len(bodies) == 3

@@ -17,7 +17,9 @@ from newsdigest import corpora
 from newsdigest.evaluate import real_pages
 
 ROOT = corpora.default_root()
-pytestmark = pytest.mark.skipif(ROOT is None, reason="../shared/corpora is not here (CI has it): real-pages floors not checked")
+pytestmark = pytest.mark.skipif(
+    ROOT is None, reason="../shared/corpora is not here (CI has it): real-pages floors not checked"
+)
 
 # (corpus, form) -> floors: body F1, most articles dropped, title exact, date exact
 FLOORS = {
@@ -48,13 +50,21 @@ def test_real_pages_meet_the_floors(measured, key):
 
 def test_no_real_article_is_dropped_for_want_of_a_date(measured):
     pages = {p.id: p for p in corpora.load(ROOT)}
-    lost = [(s.id, s.form, s.reason) for s in measured[1] if s.dropped and pages[s.id].article and "date" in s.reason]
+    lost = [
+        (s.id, s.form, s.reason)
+        for s in measured[1]
+        if s.dropped and pages[s.id].article and "date" in s.reason
+    ]
     assert lost == []
 
 
 def test_no_title_keeps_an_html_entity(measured):
     entity = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);", re.I)
-    kept = [(s.id, s.form, s.got_title) for s in measured[1] if s.got_title and entity.search(s.got_title)]
+    kept = [
+        (s.id, s.form, s.got_title)
+        for s in measured[1]
+        if s.got_title and entity.search(s.got_title)
+    ]
     assert kept == []
 
 

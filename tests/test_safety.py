@@ -32,7 +32,11 @@ def test_a_missing_seeds_folder_is_exit_2_and_deletes_nothing(tmp_path):
     project = make_project(tmp_path / "p")
     assert project.build().code == 0
     before = _everything(project)
-    for args in (["--seeds", "seeds-typo"], ["--seeds", "seeds-typo", "--strict"], ["--seeds", "pyproject.toml"]):
+    for args in (
+        ["--seeds", "seeds-typo"],
+        ["--seeds", "seeds-typo", "--strict"],
+        ["--seeds", "pyproject.toml"],
+    ):
         result = project.run(*args)
         assert result.returncode == 2, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1 and "seeds" in result.stderr
@@ -70,19 +74,22 @@ def test_losing_more_than_half_of_the_seeds_at_once_needs_prune(tmp_path):
     assert len(project.entries()) == 2
 
 
-@pytest.mark.parametrize("args", [
-    ["--site", "seeds", "--clean"],
-    ["--site", ".", "--clean"],
-    ["--site", "..", "--clean"],
-    ["--site", "content"],
-    ["--content", "site"],
-    ["--content", "seeds/inner"],
-    ["--seeds", "content"],
-    ["--seeds", "."],
-    ["--templates", "site"],
-    ["--site", "templates/static", "--clean"],
-    ["--site", "pyproject.toml"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--site", "seeds", "--clean"],
+        ["--site", ".", "--clean"],
+        ["--site", "..", "--clean"],
+        ["--site", "content"],
+        ["--content", "site"],
+        ["--content", "seeds/inner"],
+        ["--seeds", "content"],
+        ["--seeds", "."],
+        ["--templates", "site"],
+        ["--site", "templates/static", "--clean"],
+        ["--site", "pyproject.toml"],
+    ],
+)
 def test_overlapping_or_wrong_folders_are_exit_2_and_delete_nothing(tmp_path, args):
     project = make_project(tmp_path / "p")
     assert project.build().code == 0
@@ -115,8 +122,10 @@ def _secret_file(tmp_path):
 
 
 def _published(project) -> str:
-    return "\n".join(data.decode("utf-8", "replace") for data in [*files(project.site).values(),
-                                                                   *files(project.content).values()])
+    return "\n".join(
+        data.decode("utf-8", "replace")
+        for data in [*files(project.site).values(), *files(project.content).values()]
+    )
 
 
 def test_a_seed_linked_to_a_file_outside_seeds_is_skipped_and_named(tmp_path):
@@ -127,7 +136,9 @@ def test_a_seed_linked_to_a_file_outside_seeds_is_skipped_and_named(tmp_path):
     result = project.build()
     assert result.code == 0
     lines = _warnings(result.err)
-    assert any("seeds/leak.txt" in line for line in lines) and any("seeds/env.txt" in line for line in lines)
+    assert any("seeds/leak.txt" in line for line in lines) and any(
+        "seeds/env.txt" in line for line in lines
+    )
     assert SECRET not in result.err and SECRET not in _published(project)
     assert len(project.entries()) == 5
     assert project.build("--strict").code == 1
@@ -154,7 +165,9 @@ def test_an_entry_linked_to_a_file_outside_content_is_not_published(tmp_path):
     (project.content / "2024-W01" / "leak.md").symlink_to(outside / "x.md")
     result = project.build()
     assert result.code == 0
-    assert any("content/2024-W01/leak.md" in line and "outside" in line for line in _warnings(result.err))
+    assert any(
+        "content/2024-W01/leak.md" in line and "outside" in line for line in _warnings(result.err)
+    )
     assert SECRET not in files(project.site).__repr__()
 
 
@@ -206,7 +219,9 @@ def test_control_characters_in_a_seed_build_and_every_output_is_valid(tmp_path):
     project = make_project(tmp_path / "p")
     path = project.seeds / "000_3a43c9c14ebcedef.txt"
     text = path.read_text(encoding="utf-8")
-    dirty = text.replace("Umerov meets Stoltenberg", f"Umerov\x1b[31m meets\x00 Stoltenberg{_CONTROLS}", 1)
+    dirty = text.replace(
+        "Umerov meets Stoltenberg", f"Umerov\x1b[31m meets\x00 Stoltenberg{_CONTROLS}", 1
+    )
     dirty = dirty.replace("Defense Minister", "Defense\x07 Minister\x1b") + "\x00" * 3
     path.write_bytes(dirty.encode("utf-8", "surrogatepass"))
     result = project.run("--strict")
@@ -231,7 +246,10 @@ def test_a_seed_name_that_is_not_utf8_or_has_controls_builds(tmp_path):
     assert result.returncode == 0, result.stderr
     assert len(project.entries()) == 5
     _feeds_and_sitemap_are_valid_xml(project.site)
-    seeds = [yaml.safe_load(p.read_text(encoding="utf-8").split("---\n")[1])["seed"] for p in project.entries()]
+    seeds = [
+        yaml.safe_load(p.read_text(encoding="utf-8").split("---\n")[1])["seed"]
+        for p in project.entries()
+    ]
     assert "caf\\xe9\\x1b\\x01 page.txt" in seeds
     second = project.run("--strict")  # and it is known next time: nothing made again
     assert second.returncode == 0 and "0 entries made" in second.stderr
@@ -241,7 +259,9 @@ def test_a_hand_edited_entry_with_escaped_controls_and_an_odd_file_name_builds(t
     project = make_project(tmp_path / "p")
     assert project.build().code == 0
     entry = project.entries()[0]
-    text = entry.read_text(encoding="utf-8").replace("title: ", 'title: "\\e[1m\\x01Hand \\x0b edited" #', 1)
+    text = entry.read_text(encoding="utf-8").replace(
+        "title: ", 'title: "\\e[1m\\x01Hand \\x0b edited" #', 1
+    )
     odd = os.fsencode(entry.parent) + b"/hand \xff?#edit.md"
     with open(odd, "wb") as handle:
         handle.write(text.encode("utf-8"))
@@ -251,19 +271,28 @@ def test_a_hand_edited_entry_with_escaped_controls_and_an_odd_file_name_builds(t
     _feeds_and_sitemap_are_valid_xml(project.site)
     pages = sorted(p.parent.name for p in project.site.glob("entries/*/index.html"))
     assert "hand-xff-edit" in pages, pages  # a page name every link can carry
-    assert "[1mHand edited" in (project.site / "entries" / "hand-xff-edit" / "index.html").read_text(encoding="utf-8")
+    assert "[1mHand edited" in (
+        project.site / "entries" / "hand-xff-edit" / "index.html"
+    ).read_text(encoding="utf-8")
 
 
 def test_one_page_that_cannot_be_rendered_is_one_warning_and_the_rest_is_written(tmp_path):
     project = make_project(tmp_path / "p")
     template = project.root / "templates" / "entry.html"
-    template.write_text(template.read_text(encoding="utf-8").replace(
-        "{% block main %}", "{% block main %}{% if 'Umerov' in entry.title %}{{ 1 // 0 }}{% endif %}", 1),
-        encoding="utf-8")
+    template.write_text(
+        template.read_text(encoding="utf-8").replace(
+            "{% block main %}",
+            "{% block main %}{% if 'Umerov' in entry.title %}{{ 1 // 0 }}{% endif %}",
+            1,
+        ),
+        encoding="utf-8",
+    )
     result = project.run()
     assert result.returncode == 0, result.stderr
     lines = _warnings(result.stderr)
-    assert len(lines) == 1 and "content/2023-W49/umerov-meets-stoltenberg-in-brussels.md" in lines[0]
+    assert (
+        len(lines) == 1 and "content/2023-W49/umerov-meets-stoltenberg-in-brussels.md" in lines[0]
+    )
     assert "ZeroDivisionError" in lines[0]
     assert not (project.site / "entries" / "umerov-meets-stoltenberg-in-brussels").exists()
     assert len(list(project.site.glob("entries/*/index.html"))) == 4
@@ -276,9 +305,13 @@ def test_one_page_that_cannot_be_rendered_is_one_warning_and_the_rest_is_written
 
 def _change_seed(project, seed="000_3a43c9c14ebcedef.txt"):
     path = project.seeds / seed
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "The two also discussed reform efforts in Ukraine", "The two ministers also discussed reform efforts"),
-        encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "The two also discussed reform efforts in Ukraine",
+            "The two ministers also discussed reform efforts",
+        ),
+        encoding="utf-8",
+    )
 
 
 def test_a_moved_and_renamed_entry_keeps_its_seed_and_is_never_written_twice(tmp_path):
@@ -291,7 +324,9 @@ def test_a_moved_and_renamed_entry_keeps_its_seed_and_is_never_written_twice(tmp
     _change_seed(project)
     result = project.build()
     assert result.code == 0, result.err
-    naming = [p for p in project.entries() if "000_3a43c9c14ebcedef.txt" in p.read_text(encoding="utf-8")]
+    naming = [
+        p for p in project.entries() if "000_3a43c9c14ebcedef.txt" in p.read_text(encoding="utf-8")
+    ]
     assert naming == [moved]  # followed, refreshed in place, no second copy
     assert "The two ministers also discussed" in moved.read_text(encoding="utf-8")
     assert (project.site / "entries" / "umerov-in-brussels" / "index.html").is_file()
@@ -310,7 +345,9 @@ def test_a_moved_entry_edited_by_hand_is_kept_when_its_seed_changes(tmp_path):
     result = project.build()
     assert result.code == 0
     assert moved.read_text(encoding="utf-8") == edited
-    assert [p for p in project.entries() if "000_3a43c9c14ebcedef.txt" in p.read_text(encoding="utf-8")] == [moved]
+    assert [
+        p for p in project.entries() if "000_3a43c9c14ebcedef.txt" in p.read_text(encoding="utf-8")
+    ] == [moved]
     assert "edited by hand" in result.err
 
 

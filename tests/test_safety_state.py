@@ -39,8 +39,14 @@ def _corpus(project, n: int, start: int = 0) -> None:
 
 
 def _popen(project, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(REPO / "build.py"), *args], cwd=project.root,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), *args],
+        cwd=project.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _without_dac() -> list[str]:
@@ -55,14 +61,21 @@ def _without_dac() -> list[str]:
 
 
 def _run_as_user(project, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*_without_dac(), sys.executable, str(REPO / "build.py"), *args], cwd=project.root,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [*_without_dac(), sys.executable, str(REPO / "build.py"), *args],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 # --- 1. paths from the ledger stay inside content/; a malformed ledger is rebuilt ---------------
 
 
-@pytest.mark.parametrize("entry", ["../outside/victim.txt", "ABSOLUTE", "2023-W49/../../outside/victim.txt"])
+@pytest.mark.parametrize(
+    "entry", ["../outside/victim.txt", "ABSOLUTE", "2023-W49/../../outside/victim.txt"]
+)
 def test_a_crafted_ledger_cannot_delete_a_file_outside_content(tmp_path, entry):
     project = make_project(tmp_path / "p")
     assert project.build().code == 0
@@ -70,8 +83,12 @@ def test_a_crafted_ledger_cannot_delete_a_file_outside_content(tmp_path, entry):
     victim.parent.mkdir()
     victim.write_text("precious", encoding="utf-8")
     ledger = json.loads((project.content / LEDGER).read_text(encoding="utf-8"))
-    ledger["seeds"]["gone.txt"] = {"entry": str(victim) if entry == "ABSOLUTE" else entry, "generator": "x",
-                                   "entry_sha256": hashlib.sha256(b"precious").hexdigest(), "seed_sha256": "0" * 64}
+    ledger["seeds"]["gone.txt"] = {
+        "entry": str(victim) if entry == "ABSOLUTE" else entry,
+        "generator": "x",
+        "entry_sha256": hashlib.sha256(b"precious").hexdigest(),
+        "seed_sha256": "0" * 64,
+    }
     (project.content / LEDGER).write_text(json.dumps(ledger), encoding="utf-8")
     result = project.build()
     assert result.code == 0, result.err
@@ -79,9 +96,16 @@ def test_a_crafted_ledger_cannot_delete_a_file_outside_content(tmp_path, entry):
     assert any(LEDGER in line and "outside content/" in line for line in _warnings(result.err))
 
 
-@pytest.mark.parametrize("ledger", ['["not", "a", "ledger"]', '{"seeds": "x"}', "{not json",
-                                    '{"seeds": {"000_3a43c9c14ebcedef.txt": {"entry": 5, "seed_sha256": 1}}}',
-                                    '{"seeds": {"000_3a43c9c14ebcedef.txt": [1, 2]}}'])
+@pytest.mark.parametrize(
+    "ledger",
+    [
+        '["not", "a", "ledger"]',
+        '{"seeds": "x"}',
+        "{not json",
+        '{"seeds": {"000_3a43c9c14ebcedef.txt": {"entry": 5, "seed_sha256": 1}}}',
+        '{"seeds": {"000_3a43c9c14ebcedef.txt": [1, 2]}}',
+    ],
+)
 def test_a_malformed_ledger_is_one_warning_and_rebuilt_without_duplicates(tmp_path, ledger):
     project = make_project(tmp_path / "p")
     assert project.build().code == 0
@@ -92,8 +116,9 @@ def test_a_malformed_ledger_is_one_warning_and_rebuilt_without_duplicates(tmp_pa
     assert "Traceback" not in result.stderr
     assert sum(LEDGER in line for line in _warnings(result.stderr)) == 1
     assert {p.relative_to(project.content): p.read_bytes() for p in project.entries()} == entries
-    assert json.loads((project.content / LEDGER).read_text(encoding="utf-8"))["seeds"].keys() == \
-        {p.name for p in project.seeds.iterdir()}
+    assert json.loads((project.content / LEDGER).read_text(encoding="utf-8"))["seeds"].keys() == {
+        p.name for p in project.seeds.iterdir()
+    }
     assert project.run("--strict").returncode == 0  # rebuilt: the next build is clean
 
 
@@ -152,7 +177,10 @@ def test_a_sync_killed_after_rewriting_entries_leaves_none_looking_hand_edited(t
     assert result.code == 0
     assert "edited by hand" not in result.err
     path = sorted(project.seeds.iterdir())[0]  # and entries still follow their seeds
-    path.write_text(path.read_text(encoding="utf-8").replace("(updated)", "(updated twice)", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("(updated)", "(updated twice)", 1),
+        encoding="utf-8",
+    )
     again = project.build()
     assert again.code == 0 and "edited by hand" not in again.err and "1 entries made" in again.err
 
@@ -172,32 +200,45 @@ Jens Stoltenberg said the alliance would keep supporting Ukraine for as long as 
 """
 
 
-@pytest.mark.parametrize("header", ["9999-12-31", "0001-01-01", "2024-02-30", "2024-13-01", "0000-00-00"])
+@pytest.mark.parametrize(
+    "header", ["9999-12-31", "0001-01-01", "2024-02-30", "2024-13-01", "0000-00-00"]
+)
 def test_an_impossible_or_far_off_scraper_date_never_crashes(tmp_path, header):
     project = make_project(tmp_path / "p")
     path = project.seeds / "000_3a43c9c14ebcedef.txt"
-    path.write_text(path.read_text(encoding="utf-8").replace(" date 2023-12-04", f" date {header}", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(" date 2023-12-04", f" date {header}", 1),
+        encoding="utf-8",
+    )
     (project.seeds / "undated.txt").write_text(_UNDATED.format(header=header), encoding="utf-8")
     result = project.run()
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     entry = next(p for p in project.entries() if p.stem == "umerov-meets-stoltenberg-in-brussels")
-    assert "date: 2023-12-04" in entry.read_text(encoding="utf-8")  # the byline's date, not the header
+    assert "date: 2023-12-04" in entry.read_text(
+        encoding="utf-8"
+    )  # the byline's date, not the header
     lines = _warnings(result.stderr)
     assert all("seeds/undated.txt" in line for line in lines) and len(lines) <= 1
 
 
-@pytest.mark.parametrize("date", ["2024-02-30", "2024-13-01", "0000-00-00", "9999-12-31", "0001-01-01", "tomorrow"])
+@pytest.mark.parametrize(
+    "date", ["2024-02-30", "2024-13-01", "0000-00-00", "9999-12-31", "0001-01-01", "tomorrow"]
+)
 def test_an_impossible_hand_edited_date_is_one_warning_and_the_entry_stays(tmp_path, date):
     project = make_project(tmp_path / "p")
     assert project.build().code == 0
     entry = project.content / "2023-W49" / "umerov-meets-stoltenberg-in-brussels.md"
-    entry.write_text(entry.read_text(encoding="utf-8").replace("date: 2023-12-04", f"date: {date}"), encoding="utf-8")
+    entry.write_text(
+        entry.read_text(encoding="utf-8").replace("date: 2023-12-04", f"date: {date}"),
+        encoding="utf-8",
+    )
     result = project.run()
     assert result.returncode == 0, result.stderr
     lines = _warnings(result.stderr)
-    assert len(lines) == 1 and "content/2023-W49/umerov-meets-stoltenberg-in-brussels.md" in lines[0]
+    assert (
+        len(lines) == 1 and "content/2023-W49/umerov-meets-stoltenberg-in-brussels.md" in lines[0]
+    )
     page = project.site / "entries" / "umerov-meets-stoltenberg-in-brussels" / "index.html"
     assert "2023-12-04" in page.read_text(encoding="utf-8")  # dated by its week: Monday 4 December
 
@@ -220,7 +261,10 @@ def test_yaml_aliases_in_an_entry_are_refused_with_one_warning(tmp_path):
         laughs.append(f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]")
     entry = project.content / "2023-W49" / "umerov-meets-stoltenberg-in-brussels.md"
     text = entry.read_text(encoding="utf-8")
-    text = text.replace("people: [Rustem Umerov, Jens Stoltenberg, Dmytro Kuleba]", "\n".join(laughs) + "\npeople: *i")
+    text = text.replace(
+        "people: [Rustem Umerov, Jens Stoltenberg, Dmytro Kuleba]",
+        "\n".join(laughs) + "\npeople: *i",
+    )
     entry.write_text(text, encoding="utf-8")
     assert len("\n".join(laughs)) < 1024  # a kilobyte that expands to 9**9 names
     result, peak = _peak_mib(project)
@@ -236,8 +280,12 @@ def test_a_million_names_in_an_entry_are_refused_with_one_warning(tmp_path):
     assert project.build().code == 0
     entry = project.content / "2023-W49" / "umerov-meets-stoltenberg-in-brussels.md"
     names = ", ".join(f"Person {i}" for i in range(1_000_000))
-    entry.write_text(entry.read_text(encoding="utf-8").replace(
-        "people: [Rustem Umerov, Jens Stoltenberg, Dmytro Kuleba]", f"people: [{names}]"), encoding="utf-8")
+    entry.write_text(
+        entry.read_text(encoding="utf-8").replace(
+            "people: [Rustem Umerov, Jens Stoltenberg, Dmytro Kuleba]", f"people: [{names}]"
+        ),
+        encoding="utf-8",
+    )
     result, peak = _peak_mib(project)
     assert result.returncode == 0, result.stderr
     assert len(_warnings(result.stderr)) == 1 and "KB" in result.stderr
@@ -249,8 +297,12 @@ def test_a_long_list_of_names_keeps_the_first_two_hundred_and_says_so(tmp_path):
     assert project.build().code == 0
     entry = project.content / "2023-W49" / "umerov-meets-stoltenberg-in-brussels.md"
     names = ", ".join(f"Person Number{i}" for i in range(500))
-    entry.write_text(entry.read_text(encoding="utf-8").replace(
-        "people: [Rustem Umerov, Jens Stoltenberg, Dmytro Kuleba]", f"people: [{names}]"), encoding="utf-8")
+    entry.write_text(
+        entry.read_text(encoding="utf-8").replace(
+            "people: [Rustem Umerov, Jens Stoltenberg, Dmytro Kuleba]", f"people: [{names}]"
+        ),
+        encoding="utf-8",
+    )
     result = project.run()
     assert result.returncode == 0
     assert len(_warnings(result.stderr)) == 1 and "first 200" in result.stderr
@@ -295,7 +347,11 @@ def test_a_second_build_while_one_runs_is_one_line_and_exit_1(tmp_path):
         time.sleep(0.01)
     second = project.run("--quiet")
     assert second.returncode == 1
-    assert second.stderr.count("\n") == 1 and "another build" in second.stderr and str(first.pid) in second.stderr
+    assert (
+        second.stderr.count("\n") == 1
+        and "another build" in second.stderr
+        and str(first.pid) in second.stderr
+    )
     assert first.wait(timeout=300) == 0, first.stderr.read()  # type: ignore[union-attr]
     assert project.run("--quiet").returncode == 0
     assert project.run("--quiet", "--strict").returncode == 0
@@ -305,7 +361,9 @@ def _children(pid: int) -> list[int]:
     out = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
-            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
         except OSError:
             continue
         if fields.get("PPid", "").strip() == str(pid):
@@ -313,12 +371,18 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to list a process's children")
+@pytest.mark.skipif(
+    not Path("/proc/self/status").exists(), reason="needs /proc to list a process's children"
+)
 def test_pool_workers_exit_when_their_build_is_killed(tmp_path):
     project = make_project(tmp_path / "p", seeds=[])
     _corpus(project, 400)
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--jobs", "2", "--quiet"], cwd=project.root,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "--jobs", "2", "--quiet"],
+        cwd=project.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     workers: list[int] = []
     while time.monotonic() < deadline and proc.poll() is None and len(workers) < 2:
@@ -336,7 +400,11 @@ def test_pool_workers_exit_when_their_build_is_killed(tmp_path):
 
 def _state(pid: int) -> str:
     try:
-        return next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State"))
+        return next(
+            line
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+            if line.startswith("State")
+        )
     except (OSError, StopIteration):
         return "Z"
 
@@ -381,7 +449,10 @@ def test_an_unreadable_static_file_is_one_warning(tmp_path):
 def _mount(*args: str) -> None:
     done = subprocess.run(["mount", *args], capture_output=True, text=True)
     if done.returncode != 0:
-        pytest.skip(f"cannot mount here ({done.stderr.strip() or done.returncode}): needs root in a sandbox that allows it")
+        pytest.skip(
+            f"cannot mount here ({done.stderr.strip() or done.returncode}): needs root in a "
+            f"sandbox that allows it"
+        )
 
 
 def test_a_read_only_site_is_one_line_and_exit_1_and_the_old_site_stays(tmp_path):
@@ -419,7 +490,10 @@ def test_a_full_disk_is_one_line_and_exit_1_and_the_next_build_recovers(tmp_path
         for path in project.site.rglob("*"):  # every file there is whole
             if path.is_file():
                 rel = path.relative_to(project.site).as_posix()
-                assert rel.startswith("pagefind") or path.read_bytes() == (clean.site / rel).read_bytes(), rel
+                assert (
+                    rel.startswith("pagefind")
+                    or path.read_bytes() == (clean.site / rel).read_bytes()
+                ), rel
         assert not [p for p in project.site.rglob("*.tmp")]
     finally:
         subprocess.run(["umount", str(project.site)], check=False)

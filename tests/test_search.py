@@ -14,8 +14,11 @@ from newsdigest.store import read_pickle
 
 from .conftest import Project
 
-PAGE = b'<html><nav>menu</nav><article class="entry" data-pagefind-body><h1>Title</h1><p>Body text</p></article>' \
-       b'<footer>Footer</footer></html>'
+PAGE = (
+    b'<html><nav>menu</nav><article class="entry" data-pagefind-body><h1>Title</h1><p>Body '
+    b"text</p></article>"
+    b"<footer>Footer</footer></html>"
+)
 
 
 def _key(html: bytes) -> str | None:
@@ -23,19 +26,23 @@ def _key(html: bytes) -> str | None:
 
 
 def test_classes_wrappers_and_chrome_do_not_change_the_key():
-    same = [PAGE.replace(b"<h1>", b'<h1 class="title">'),
-            PAGE.replace(b"<footer>Footer", b"<footer>Another footer"),
-            PAGE.replace(b"<nav>menu", b"<nav>other menu"),
-            PAGE.replace(b"<p>Body text</p>", b'<p class="lead" style="x">Body text</p>')]
+    same = [
+        PAGE.replace(b"<h1>", b'<h1 class="title">'),
+        PAGE.replace(b"<footer>Footer", b"<footer>Another footer"),
+        PAGE.replace(b"<nav>menu", b"<nav>other menu"),
+        PAGE.replace(b"<p>Body text</p>", b'<p class="lead" style="x">Body text</p>'),
+    ]
     assert all(_key(page) == _key(PAGE) for page in same)
 
 
 def test_text_headings_and_pagefind_attributes_change_the_key():
-    different = [PAGE.replace(b"Body text", b"Body text, corrected"),
-                 PAGE.replace(b"<h1>Title</h1>", b"<h2>Title</h2>"),
-                 PAGE.replace(b"<h1>", b'<h1 id="top">'),
-                 PAGE.replace(b"<p>", b"<p data-pagefind-ignore>"),
-                 PAGE.replace(b"<p>Body text</p>", b'<p>Body text<img alt="A map"></p>')]
+    different = [
+        PAGE.replace(b"Body text", b"Body text, corrected"),
+        PAGE.replace(b"<h1>Title</h1>", b"<h2>Title</h2>"),
+        PAGE.replace(b"<h1>", b'<h1 id="top">'),
+        PAGE.replace(b"<p>", b"<p data-pagefind-ignore>"),
+        PAGE.replace(b"<p>Body text</p>", b'<p>Body text<img alt="A map"></p>'),
+    ]
     assert len({_key(page) for page in different} | {_key(PAGE)}) == len(different) + 1
 
 
@@ -49,8 +56,10 @@ def test_a_template_edit_to_markup_only_reindexes_nothing(project):
     entry_json = project.site / "pagefind" / "0" / "pagefind-entry.json"
     before = entry_json.stat().st_mtime_ns
     template = project.root / "templates" / "entry.html"
-    template.write_text(template.read_text(encoding="utf-8").replace("<h1>", '<h1 class="headline">', 1),
-                        encoding="utf-8")
+    template.write_text(
+        template.read_text(encoding="utf-8").replace("<h1>", '<h1 class="headline">', 1),
+        encoding="utf-8",
+    )
     result = project.build("--verbose")
     assert result.code == 0 and "wrote site/entries/" in result.err  # every entry page changed ...
     assert "search index" not in result.err  # ... but not what search reads
@@ -67,7 +76,7 @@ def _indexed_urls(bundle: Path) -> list[str]:
     urls = []
     for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
         data = gzip.decompress(fragment.read_bytes())
-        urls.append(json.loads(data[data.index(b"{"):])["url"])
+        urls.append(json.loads(data[data.index(b"{") :])["url"])
     return urls
 
 
@@ -77,14 +86,27 @@ def _shards(project: Project) -> dict[str, list[str]]:
 
 
 def _entry_urls(project: Project) -> list[str]:
-    return sorted(f"/{p.parent.relative_to(project.site).as_posix()}/" for p in project.site.glob("entries/*/index.html"))
+    return sorted(
+        f"/{p.parent.relative_to(project.site).as_posix()}/"
+        for p in project.site.glob("entries/*/index.html")
+    )
 
 
 def test_shard_count_is_a_power_of_two_that_changes_only_when_the_site_doubles():
-    assert [shard_count(n, 4000) for n in (0, 1, 4000, 4001, 8000, 8001, 100_000)] == [1, 1, 1, 2, 2, 4, 32]
+    assert [shard_count(n, 4000) for n in (0, 1, 4000, 4001, 8000, 8001, 100_000)] == [
+        1,
+        1,
+        1,
+        2,
+        2,
+        4,
+        32,
+    ]
     pages = [f"entries/e{i}/index.html" for i in range(4000)]
     spread = [sum(1 for rel in pages if shard_of(rel, 4) == n) for n in range(4)]
-    assert min(spread) > 800 and [shard_of(rel, 4) for rel in pages] == [shard_of(rel, 4) for rel in pages]
+    assert min(spread) > 800 and [shard_of(rel, 4) for rel in pages] == [
+        shard_of(rel, 4) for rel in pages
+    ]
 
 
 def test_a_sharded_index_holds_every_entry_exactly_once(project):
@@ -102,17 +124,25 @@ def test_a_large_change_rebuilds_only_the_shards_it_touches(project):
     _sharded(project)
     assert project.build().code == 0
     entry = next(p for p in project.entries() if p.stem == "umerov-meets-stoltenberg-in-brussels")
-    entry.write_text(entry.read_text(encoding="utf-8").replace("## Article", "## Article\n\nQuokkafeather.", 1),
-                     encoding="utf-8")
+    entry.write_text(
+        entry.read_text(encoding="utf-8").replace("## Article", "## Article\n\nQuokkafeather.", 1),
+        encoding="utf-8",
+    )
     assert project.build().code == 0  # one change: the delta holds it
-    assert json.loads((project.site / "pagefind-recent" / "replaced.json").read_text())["index"] is True
+    assert (
+        json.loads((project.site / "pagefind-recent" / "replaced.json").read_text())["index"]
+        is True
+    )
     base = project.site / "pagefind"
     before = _inodes(base)
     pages = pages_in_manifest(_outputs(project))
-    count = read_pickle(project.root / ".newsdigest-cache" / "site" / "search-base.pickle")["shards"]
+    count = read_pickle(project.root / ".newsdigest-cache" / "site" / "search-base.pickle")[
+        "shards"
+    ]
     dirty = str(shard_of("entries/umerov-meets-stoltenberg-in-brussels/index.html", count))
-    SearchIndex(project.site, project.root / ".newsdigest-cache" / "site", Log(quiet=True), 2,
-                rebuild_min=0).update(pages)
+    SearchIndex(
+        project.site, project.root / ".newsdigest-cache" / "site", Log(quiet=True), 2, rebuild_min=0
+    ).update(pages)
     after = _inodes(base)
     kept = {rel for rel in before if rel.split("/")[0] not in (dirty, "shards.json")}
     assert kept and all(after.get(rel) == before[rel] for rel in kept)
@@ -121,12 +151,17 @@ def test_a_large_change_rebuilds_only_the_shards_it_touches(project):
     assert replaced == {"index": False, "replaced": []}
     shards = _shards(project)
     assert sorted(url for urls in shards.values() for url in urls) == _entry_urls(project)
-    text = b"".join(gzip.decompress(f.read_bytes()) for f in (project.site / "pagefind" / dirty).rglob("*.pf_fragment"))
+    text = b"".join(
+        gzip.decompress(f.read_bytes())
+        for f in (project.site / "pagefind" / dirty).rglob("*.pf_fragment")
+    )
     assert b"Quokkafeather" in text
 
 
 def _inodes(folder: Path) -> dict[str, int]:
-    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()
+    }
 
 
 def _outputs(project: Project) -> dict:
@@ -144,7 +179,9 @@ def test_a_pagefind_failure_is_one_warning_and_leaves_no_half_index(tmp_path):
     (site / "entries" / "empty" / "index.html").write_bytes(b"")
     log = Log(quiet=True)
     SearchIndex(site, cache, log, 4000).update({"entries/empty/index.html": "k"})
-    assert [(w.file, "search index not built" in w.message) for w in log.warnings] == [("site/pagefind", True)]
+    assert [(w.file, "search index not built" in w.message) for w in log.warnings] == [
+        ("site/pagefind", True)
+    ]
     assert not (site / "pagefind").exists() and not list(site.glob(".pagefind*"))
 
 
@@ -154,17 +191,23 @@ def _page(site: Path, slug: str, text: str) -> str:
     rel = f"entries/{slug}/index.html"
     (site / rel).parent.mkdir(parents=True, exist_ok=True)
     tmp = site / f"{rel}.tmp"
-    tmp.write_text(f'<!doctype html><html lang="en"><head><title>{slug}</title></head><body>'
-                   f'<article data-pagefind-body><h1>{slug}</h1><p>{text}</p></article></body></html>',
-                   encoding="utf-8")
+    tmp.write_text(
+        f'<!doctype html><html lang="en"><head><title>{slug}</title></head><body>'
+        f"<article data-pagefind-body><h1>{slug}</h1><p>{text}</p></article></body></html>",
+        encoding="utf-8",
+    )
     tmp.replace(site / rel)
     return rel
 
 
 def _farm_links(cache: Path) -> dict[str, int]:
     """{farm/page: inode} for every scratch farm the index keeps in the cache."""
-    return {f"{farm.name}/{p.relative_to(farm).as_posix()}": p.stat().st_ino
-            for farm in cache.glob("search-scratch-*") if farm.is_dir() for p in farm.rglob("*.html")}
+    return {
+        f"{farm.name}/{p.relative_to(farm).as_posix()}": p.stat().st_ino
+        for farm in cache.glob("search-scratch-*")
+        if farm.is_dir()
+        for p in farm.rglob("*.html")
+    }
 
 
 def test_scratch_farms_are_kept_and_a_rebuilt_shard_relinks_only_its_changed_pages(tmp_path):
@@ -180,16 +223,24 @@ def test_scratch_farms_are_kept_and_a_rebuilt_shard_relinks_only_its_changed_pag
     gone = "entries/faro/index.html"
     (site / gone).unlink()
     now = {rel: key for rel, key in pages.items() if rel != gone} | {edited: "edited"}
-    ctimes = {rel: (site / rel).stat().st_ctime_ns for rel in now}  # a new link to a page changes its ctime
+    ctimes = {
+        rel: (site / rel).stat().st_ctime_ns for rel in now
+    }  # a new link to a page changes its ctime
     SearchIndex(site, cache, Log(quiet=True), 2, rebuild_min=0).update(now)
     after = _farm_links(cache)
-    assert sorted(rel.split("/", 1)[1] for rel in after) == sorted(now)  # the removed page left its farm
+    assert sorted(rel.split("/", 1)[1] for rel in after) == sorted(
+        now
+    )  # the removed page left its farm
     assert all((site / rel.split("/", 1)[1]).stat().st_ino == ino for rel, ino in after.items())
-    assert [rel for rel in sorted(now) if (site / rel).stat().st_ctime_ns != ctimes[rel]] == [edited]
+    assert [rel for rel in sorted(now) if (site / rel).stat().st_ctime_ns != ctimes[rel]] == [
+        edited
+    ]
     listing = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"]
     urls = sorted(url for name in listing for url in _indexed_urls(site / "pagefind" / name))
     assert urls == sorted(f"/{rel[: -len('index.html')]}" for rel in now)
-    text = b"".join(gzip.decompress(f.read_bytes()) for f in (site / "pagefind").rglob("*.pf_fragment"))
+    text = b"".join(
+        gzip.decompress(f.read_bytes()) for f in (site / "pagefind").rglob("*.pf_fragment")
+    )
     assert b"Quokkafeather" in text
 
 
@@ -197,13 +248,19 @@ def test_a_farm_left_without_its_list_is_made_afresh(tmp_path):
     """A build stopped while it changed a farm leaves no list beside it; the next one must not
     index what that farm may still hold."""
     site, cache = tmp_path / "site", tmp_path / "cache"
-    pages = {_page(site, slug, f"Talks in {slug}."): slug for slug in ["ankara", "berlin", "chisinau", "dublin"]}
+    pages = {
+        _page(site, slug, f"Talks in {slug}."): slug
+        for slug in ["ankara", "berlin", "chisinau", "dublin"]
+    }
     SearchIndex(site, cache, Log(quiet=True), 2).update(pages)
     farm = next(f for f in cache.glob("search-scratch-*") if f.is_dir())
     ghost = farm / "entries" / "ghost" / "index.html"
     ghost.parent.mkdir(parents=True)
-    ghost.write_text('<html lang="en"><body><article data-pagefind-body><p>Ghost page.</p></article></body></html>',
-                     encoding="utf-8")
+    ghost.write_text(
+        '<html lang="en"><body><article data-pagefind-body><p>Ghost '
+        "page.</p></article></body></html>",
+        encoding="utf-8",
+    )
     farm.with_name(farm.name + ".pickle").unlink()
     (site / "pagefind" / "shards.json").unlink()  # no base: the next update rebuilds every shard
     SearchIndex(site, cache, Log(quiet=True), 2).update(pages)

@@ -38,10 +38,19 @@ def _html_pages(site: Path) -> list[Path]:
 
 def test_every_contract_page_exists(built_seeds):
     site = built_seeds.site
-    for rel in ["index.html", "weeks/index.html", "weeks/2023-W49/index.html", "people/index.html",
-                "people/jens-stoltenberg/index.html", "people/jens-stoltenberg/feed.xml", "feed.xml",
-                "sitemap.xml", "404.html", "static/style.css",
-                "entries/umerov-meets-stoltenberg-in-brussels/index.html"]:
+    for rel in [
+        "index.html",
+        "weeks/index.html",
+        "weeks/2023-W49/index.html",
+        "people/index.html",
+        "people/jens-stoltenberg/index.html",
+        "people/jens-stoltenberg/feed.xml",
+        "feed.xml",
+        "sitemap.xml",
+        "404.html",
+        "static/style.css",
+        "entries/umerov-meets-stoltenberg-in-brussels/index.html",
+    ]:
         assert (site / rel).is_file(), rel
     for week in ["2023-W48", "2023-W49", "2024-W18", "2024-W39", "2024-W49"]:
         assert (site / "weeks" / week / "index.html").is_file()
@@ -60,7 +69,9 @@ def test_every_internal_link_resolves_and_is_relative(built_seeds):
             if parts.scheme or href.startswith("#"):
                 assert not href.startswith(BASE_URL), f"{page}: absolute internal link {href}"
                 continue
-            assert not href.startswith("/"), f"{page}: root-relative link {href} breaks file:// and sub-paths"
+            assert not href.startswith("/"), (
+                f"{page}: root-relative link {href} breaks file:// and sub-paths"
+            )
             target = (page.parent / parts.path).resolve()
             if not target.is_file():
                 broken.append(f"{page.relative_to(site)} -> {href}")
@@ -69,14 +80,19 @@ def test_every_internal_link_resolves_and_is_relative(built_seeds):
 
 def test_feed_discovery_on_every_page_and_person_feed_on_person_pages(built_seeds):
     for page in _html_pages(built_seeds.site):
-        alternates = [a for _, a in _links(page) if a.get("rel") == "alternate" and
-                      a.get("type") == "application/rss+xml"]
+        alternates = [
+            a
+            for _, a in _links(page)
+            if a.get("rel") == "alternate" and a.get("type") == "application/rss+xml"
+        ]
         assert alternates, page
         site_feed = (built_seeds.site / "feed.xml").resolve()
         assert any((page.parent / a["href"]).resolve() == site_feed for a in alternates), page
         if page.parent.parent.name == "people":
             person_feed = page.parent / "feed.xml"
-            assert any((page.parent / a["href"]).resolve() == person_feed.resolve() for a in alternates)
+            assert any(
+                (page.parent / a["href"]).resolve() == person_feed.resolve() for a in alternates
+            )
 
 
 def test_site_feed_parses_and_lists_every_entry_newest_first(built_seeds):
@@ -97,10 +113,15 @@ def test_person_feed_has_exactly_that_persons_entries(built_seeds):
     from newsdigest.entries import parse
 
     for person in ["Jens Stoltenberg", "Mark Rutte", "Armin Papperger"]:
-        feed = feedparser.parse((built_seeds.site / "people" / slug(person) / "feed.xml").read_bytes())
+        feed = feedparser.parse(
+            (built_seeds.site / "people" / slug(person) / "feed.xml").read_bytes()
+        )
         assert not feed.bozo
-        want = sorted(parse(p.read_text(encoding="utf-8")).meta["title"] for p in built_seeds.entries()
-                      if person in parse(p.read_text(encoding="utf-8")).meta["people"])
+        want = sorted(
+            parse(p.read_text(encoding="utf-8")).meta["title"]
+            for p in built_seeds.entries()
+            if person in parse(p.read_text(encoding="utf-8")).meta["people"]
+        )
         assert sorted(e.title for e in feed.entries) == want and want
 
 
@@ -108,12 +129,15 @@ def test_guids_do_not_change_with_the_host(built_seeds, tmp_path):
     import shutil
 
     other = tmp_path / "other"
-    shutil.copytree(built_seeds.root, other, ignore=shutil.ignore_patterns("site", ".newsdigest-cache"))
+    shutil.copytree(
+        built_seeds.root, other, ignore=shutil.ignore_patterns("site", ".newsdigest-cache")
+    )
     from .conftest import Project
 
     proj = Project(other)
     assert proj.build("--base-url", "https://mirror.example.net/").code == 0
-    ids = lambda site: [e.id for e in feedparser.parse((site / "feed.xml").read_bytes()).entries]  # noqa: E731
+    # noqa: E731
+    ids = lambda site: [e.id for e in feedparser.parse((site / "feed.xml").read_bytes()).entries]
     assert ids(proj.site) == ids(built_seeds.site)
     links = [e.link for e in feedparser.parse((proj.site / "feed.xml").read_bytes()).entries]
     assert all(l.startswith("https://mirror.example.net/") for l in links)
@@ -124,30 +148,42 @@ def test_sitemap_lists_every_page_with_the_base_url(built_seeds):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = {e.text for e in ET.parse(site / "sitemap.xml").getroot().findall("s:url/s:loc", ns)}
     pages = {p.relative_to(site).as_posix() for p in _html_pages(site) if p.name != "404.html"}
-    expected = {BASE_URL + (p[: -len("index.html")] if p.endswith("index.html") else p) for p in pages}
+    expected = {
+        BASE_URL + (p[: -len("index.html")] if p.endswith("index.html") else p) for p in pages
+    }
     assert locs == expected
 
 
 def test_week_page_groups_entries_by_person(built_seeds):
     html = (built_seeds.site / "weeks" / "2023-W49" / "index.html").read_text(encoding="utf-8")
     for person in ["Rustem Umerov", "Jens Stoltenberg", "Dmytro Kuleba"]:
-        assert f">{person}</a> <span class=\"count\">1</span></h2>" in html
+        assert f'>{person}</a> <span class="count">1</span></h2>' in html
 
 
 def test_people_index_counts(built_seeds):
     html = (built_seeds.site / "people" / "index.html").read_text(encoding="utf-8")
-    assert '<a href="../people/jens-stoltenberg/index.html">Jens Stoltenberg</a></td><td class="num">4</td>' in html
-    assert '<a href="../people/mark-rutte/index.html">Mark Rutte</a></td><td class="num">2</td>' in html
+    assert (
+        '<a href="../people/jens-stoltenberg/index.html">Jens Stoltenberg</a></td><td '
+        'class="num">4</td>' in html
+    )
+    assert (
+        '<a href="../people/mark-rutte/index.html">Mark Rutte</a></td><td class="num">2</td>'
+        in html
+    )
 
 
 def test_page_text_is_escaped_never_markup(project):
     seed = project.seeds / "000_3a43c9c14ebcedef.txt"
     text = seed.read_text(encoding="utf-8").replace(
         "The two also discussed reform efforts in Ukraine,",
-        "The two <script>alert(1)</script> also discussed *reform* efforts in [Ukraine](http://x.test),")
+        "The two <script>alert(1)</script> also discussed *reform* efforts in "
+        "[Ukraine](http://x.test),",
+    )
     seed.write_text(text, encoding="utf-8")
     assert project.build().code == 0
-    html = (project.site / "entries" / "umerov-meets-stoltenberg-in-brussels" / "index.html").read_text()
+    html = (
+        project.site / "entries" / "umerov-meets-stoltenberg-in-brussels" / "index.html"
+    ).read_text()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "*reform*" in html and 'href="http://x.test"' not in html

@@ -62,7 +62,13 @@ def test_another_version_reads_as_empty(tmp_path):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.dictionaries(st.integers(0, 300), st.integers(0, 3), max_size=300), min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.dictionaries(st.integers(0, 300), st.integers(0, 3), max_size=300),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_any_sequence_of_saves_loads_back_the_last(tmp_path_factory, versions):
     folder = tmp_path_factory.mktemp("bigdict")
     path = folder / "big.pickle"

@@ -12,8 +12,13 @@ from .conftest import REPO, make_project
 
 def _imports(project, *args: str) -> str:
     """The modules a real `python build.py` run imported (-X importtime lists them)."""
-    done = subprocess.run([sys.executable, "-X", "importtime", str(REPO / "build.py"), *args], cwd=project.root,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", str(REPO / "build.py"), *args],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stderr
 
@@ -21,7 +26,9 @@ def _imports(project, *args: str) -> str:
 def test_no_change_build_does_not_load_the_pipeline(project):
     assert "newsdigest.pipeline" in _imports(project, "--quiet")  # the first build does the work
     trace = _imports(project, "--quiet")
-    assert "newsdigest.pipeline" not in trace and "trafilatura" not in trace and "jinja2" not in trace
+    assert (
+        "newsdigest.pipeline" not in trace and "trafilatura" not in trace and "jinja2" not in trace
+    )
 
 
 def test_a_changed_seed_is_noticed_after_a_stat_checked_build(project):
@@ -83,12 +90,16 @@ def test_an_entry_edit_skips_sync_and_reaches_the_page(tmp_path):
     (project.seeds / "empty.txt").write_text("", encoding="utf-8")
     assert project.build().code == 0
     entry = project.entries()[0]
-    entry.write_text(entry.read_text(encoding="utf-8").replace("## Article", "## Article\n\nWombatglass.", 1),
-                     encoding="utf-8")
+    entry.write_text(
+        entry.read_text(encoding="utf-8").replace("## Article", "## Article\n\nWombatglass.", 1),
+        encoding="utf-8",
+    )
     result = project.build("--verbose")
     assert result.code == 0 and "nothing to sync" in result.err
     assert result.err.count("warning: seeds/empty.txt") == 1  # sync's warning, replayed
-    assert "Wombatglass." in (project.site / "entries" / entry.stem / "index.html").read_text(encoding="utf-8")
+    assert "Wombatglass." in (project.site / "entries" / entry.stem / "index.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_a_deleted_ledger_makes_sync_run_again_without_duplicating_entries(project):
@@ -162,7 +173,11 @@ def test_monitor_stamps_equal_a_full_scan_after_every_kind_of_event(tmp_path):
     (project.content / "out.md").symlink_to(outside / "x.md")  # a link out: never read
     (project.content / "out-folder").symlink_to(outside, target_is_directory=True)
     (project.seeds / "out.txt").symlink_to(outside / "x.md")
-    changes += [project.content / "out.md", project.content / "out-folder", project.seeds / "out.txt"]
+    changes += [
+        project.content / "out.md",
+        project.content / "out-folder",
+        project.seeds / "out.txt",
+    ]
     for path in changes:
         monitor.changed(str(path))
     _same_as_full_scan(paths, config, monitor)
@@ -189,7 +204,9 @@ def test_monitor_scans_in_full_after_a_burst_too_big_to_trust(tmp_path):
     project, paths, config, monitor = _monitor_case(tmp_path)
     monitor.snapshots(paths, config)
     entry = sorted(project.content.rglob("*.md"))[0]
-    entry.write_text(entry.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")  # its event "lost"
+    entry.write_text(
+        entry.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8"
+    )  # its event "lost"
     for n in range(monitor.FULL_SCAN_ABOVE + 1):
         monitor.changed(str(project.seeds / f"missing-{n}.txt"))
     _same_as_full_scan(paths, config, monitor)

@@ -33,9 +33,14 @@ class Running:
 
     def __init__(self, project: Project, *args: str) -> None:
         self.project = project
-        self.proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--jobs", "1", *args],
-                                     cwd=project.root, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "--jobs", "1", *args],
+            cwd=project.root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -52,7 +57,10 @@ class Running:
             if condition():
                 return
             if self.proc.poll() is not None:
-                raise AssertionError(f"watcher exited ({self.proc.returncode}) waiting for {what}:\n" + "\n".join(self.lines))
+                raise AssertionError(
+                    f"watcher exited ({self.proc.returncode}) waiting for {what}:\n"
+                    + "\n".join(self.lines)
+                )
             time.sleep(0.05)
         raise AssertionError(f"timed out waiting for {what}:\n" + "\n".join(self.lines[-30:]))
 
@@ -91,14 +99,25 @@ def watching(project):
 def test_entry_edit_saved_by_rename_updates_its_pages(watching, project):
     entry = _entry(project, "umerov-meets-stoltenberg-in-brussels")
     page = project.site / "entries" / entry.stem / "index.html"
-    _save_like_an_editor(entry, entry.read_text(encoding="utf-8").replace(
-        "## Article", "## Article\n\nA line the editor added.", 1))
+    _save_like_an_editor(
+        entry,
+        entry.read_text(encoding="utf-8").replace(
+            "## Article", "## Article\n\nA line the editor added.", 1
+        ),
+    )
     watching.wait_for(lambda: "A line the editor added." in _text(page), "the entry page to change")
-    assert entry.read_text(encoding="utf-8").count("A line the editor added.") == 1  # the edit is kept
+    assert (
+        entry.read_text(encoding="utf-8").count("A line the editor added.") == 1
+    )  # the edit is kept
 
 
 def test_deleted_seed_removes_its_pages(watching, project):
-    page = project.site / "entries" / "president-zelensky-met-with-jens-stoltenberg-in-kyv" / "index.html"
+    page = (
+        project.site
+        / "entries"
+        / "president-zelensky-met-with-jens-stoltenberg-in-kyv"
+        / "index.html"
+    )
     assert page.exists()
     (project.seeds / "003_68f8b93d1e7868be.txt").unlink()
     watching.wait_for(lambda: not page.exists(), "the entry page to go")
@@ -112,8 +131,13 @@ def test_burst_of_200_new_seeds_is_debounced_and_nothing_is_missed(watching, pro
     for seed in sorted(extra.seeds.iterdir()):
         os.replace(seed, project.seeds / seed.name)
     watching.wait_for(lambda: len(project.entries()) >= 205, "all 200 new entries")
-    watching.wait_for(lambda: (project.site / "entries").is_dir() and
-                      len(list((project.site / "entries").iterdir())) >= 205, "all 200 new pages")
+    watching.wait_for(
+        lambda: (
+            (project.site / "entries").is_dir()
+            and len(list((project.site / "entries").iterdir())) >= 205
+        ),
+        "all 200 new pages",
+    )
     assert watching.builds() - before <= 4, watching.lines  # one burst, a handful of builds at most
 
 
@@ -123,11 +147,17 @@ def test_broken_template_warns_keeps_last_site_and_recovers(watching, project):
     page = project.site / "people" / "jens-stoltenberg" / "index.html"
     before = page.read_bytes()
     template.write_text(good.replace("{% endblock %}", "{% endblok %}", 1), encoding="utf-8")
-    watching.wait_for(lambda: any("templates/person.html" in l and l.startswith("warning:") for l in watching.lines),
-                      "a warning naming the template")
+    watching.wait_for(
+        lambda: any(
+            "templates/person.html" in l and l.startswith("warning:") for l in watching.lines
+        ),
+        "a warning naming the template",
+    )
     assert page.read_bytes() == before  # the last good page stays
-    template.write_text(good.replace("<h1>{{ person.name }}</h1>", "<h1 class=\"fixed\">{{ person.name }}</h1>"),
-                        encoding="utf-8")
+    template.write_text(
+        good.replace("<h1>{{ person.name }}</h1>", '<h1 class="fixed">{{ person.name }}</h1>'),
+        encoding="utf-8",
+    )
     watching.wait_for(lambda: 'class="fixed"' in _text(page), "the fixed template to render")
 
 
@@ -136,19 +166,28 @@ def test_bad_yaml_and_garbage_seed_warn_and_the_loop_goes_on(watching, project):
     good = entry.read_text(encoding="utf-8")
     entry.write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
     (project.seeds / "garbage.txt").write_bytes(bytes(range(256)) * 8)
-    watching.wait_for(lambda: any("seeds/garbage.txt" in l for l in watching.lines), "a warning for the seed")
-    watching.wait_for(lambda: any(f"content/{entry.parent.name}/{entry.name}" in l for l in watching.lines),
-                      "a warning for the entry")
-    entry.write_text(good.replace("title: Umerov meets Stoltenberg in Brussels", "title: Umerov is back"),
-                     encoding="utf-8")
-    watching.wait_for(lambda: "Umerov is back" in _text(project.site / "entries" / entry.stem / "index.html"),
-                      "recovery after the fix")
+    watching.wait_for(
+        lambda: any("seeds/garbage.txt" in l for l in watching.lines), "a warning for the seed"
+    )
+    watching.wait_for(
+        lambda: any(f"content/{entry.parent.name}/{entry.name}" in l for l in watching.lines),
+        "a warning for the entry",
+    )
+    entry.write_text(
+        good.replace("title: Umerov meets Stoltenberg in Brussels", "title: Umerov is back"),
+        encoding="utf-8",
+    )
+    watching.wait_for(
+        lambda: "Umerov is back" in _text(project.site / "entries" / entry.stem / "index.html"),
+        "recovery after the fix",
+    )
 
 
 def test_people_yaml_edit_updates_person_pages(watching, project):
     page = project.site / "people" / "jens-stoltenberg" / "index.html"
-    (project.root / "people.yaml").write_text("- {name: Jens Stoltenberg, role: Minister of Finance of Norway}\n",
-                                              encoding="utf-8")
+    (project.root / "people.yaml").write_text(
+        "- {name: Jens Stoltenberg, role: Minister of Finance of Norway}\n", encoding="utf-8"
+    )
     watching.wait_for(lambda: "Minister of Finance of Norway" in _text(page), "the role to appear")
 
 
@@ -157,10 +196,19 @@ def test_polling_observer_sees_changes(project):
     try:
         running.wait_for(lambda: running.builds() >= 1, "the first build")
         entry = _entry(project, "umerov-meets-stoltenberg-in-brussels")
-        entry.write_text(entry.read_text(encoding="utf-8").replace("title: Umerov meets", "title: Polled, Umerov meets"),
-                         encoding="utf-8")
-        running.wait_for(lambda: "Polled, Umerov meets" in _text(project.site / "entries" / entry.stem / "index.html"),
-                         "the polled change")
+        entry.write_text(
+            entry.read_text(encoding="utf-8").replace(
+                "title: Umerov meets", "title: Polled, Umerov meets"
+            ),
+            encoding="utf-8",
+        )
+        running.wait_for(
+            lambda: (
+                "Polled, Umerov meets"
+                in _text(project.site / "entries" / entry.stem / "index.html")
+            ),
+            "the polled change",
+        )
     finally:
         assert running.stop() == 0
 
@@ -178,10 +226,15 @@ def test_serve_pages_404_types_and_reload_signal(project):
     port = _free_port()
     running = Running(project, "--serve", "--port", str(port))
     try:
-        running.wait_for(lambda: running.builds() >= 1 and any(str(port) in l for l in running.lines), "serving")
+        running.wait_for(
+            lambda: running.builds() >= 1 and any(str(port) in l for l in running.lines), "serving"
+        )
         status, headers, body = _get(port, "/")
         assert status == 200 and headers["Content-Type"].startswith("text/html")
-        assert b"EventSource" in body and b"EventSource" not in (project.site / "index.html").read_bytes()
+        assert (
+            b"EventSource" in body
+            and b"EventSource" not in (project.site / "index.html").read_bytes()
+        )
         assert _get(port, "/weeks/")[0] == 200
         status, headers, body = _get(port, "/no/such/page")
         assert status == 404 and b"Page not found" in body
@@ -198,8 +251,12 @@ def test_serve_pages_404_types_and_reload_signal(project):
         epoch = int(first.split(b'"epoch": ')[1].split(b",")[0])
         events.fp.readline()
         entry = _entry(project, "umerov-meets-stoltenberg-in-brussels")
-        entry.write_text(entry.read_text(encoding="utf-8").replace("title: Umerov meets", "title: Served, Umerov meets"),
-                         encoding="utf-8")
+        entry.write_text(
+            entry.read_text(encoding="utf-8").replace(
+                "title: Umerov meets", "title: Served, Umerov meets"
+            ),
+            encoding="utf-8",
+        )
         line = events.fp.readline()
         while not line.startswith(b"data: "):
             line = events.fp.readline()
@@ -211,10 +268,14 @@ def test_serve_pages_404_types_and_reload_signal(project):
         template = project.root / "templates" / "entry.html"
         good = template.read_text(encoding="utf-8")
         template.write_text(good.replace("{% endblock %}", "{% endblok %}", 1), encoding="utf-8")
-        running.wait_for(lambda: b"The last rebuild warned" in _get(port, "/")[2], "the warning banner")
+        running.wait_for(
+            lambda: b"The last rebuild warned" in _get(port, "/")[2], "the warning banner"
+        )
         assert b"templates/entry.html" in _get(port, "/")[2]
         template.write_text(good, encoding="utf-8")
-        running.wait_for(lambda: b"The last rebuild warned" not in _get(port, "/")[2], "the banner to clear")
+        running.wait_for(
+            lambda: b"The last rebuild warned" not in _get(port, "/")[2], "the banner to clear"
+        )
     finally:
         assert running.stop() == 0
 

@@ -16,13 +16,13 @@ from .conftest import SEEDS, make_project
 
 PAYLOADS = [
     "<script>window.__xss=1;alert(1)</script>",
-    "<img src=x onerror=\"window.__xss=1\">",
+    '<img src=x onerror="window.__xss=1">',
     "<svg onload=window.__xss=1>",
-    "\"><input autofocus onfocus=window.__xss=1>",
+    '"><input autofocus onfocus=window.__xss=1>',
     "javascript:window.__xss=1",
     "[click me](javascript:window.__xss=1)",
-    "<a href=\"javascript:window.__xss=1\">link</a>",
-    "<iframe src=\"javascript:window.__xss=1\"></iframe>",
+    '<a href="javascript:window.__xss=1">link</a>',
+    '<iframe src="javascript:window.__xss=1"></iframe>',
     "{{ 7*7 }}{% raw %}",
 ]
 HOSTILE = " ".join(PAYLOADS)
@@ -30,18 +30,30 @@ HOSTILE = " ".join(PAYLOADS)
 
 def _text_seed() -> str:
     text = (SEEDS / "000_3a43c9c14ebcedef.txt").read_text(encoding="utf-8")
-    text = text.replace("Umerov meets Stoltenberg in Brussels", f"Umerov meets Stoltenberg {PAYLOADS[0]} in Brussels", 1)
+    text = text.replace(
+        "Umerov meets Stoltenberg in Brussels",
+        f"Umerov meets Stoltenberg {PAYLOADS[0]} in Brussels",
+        1,
+    )
     text = text.replace("by Elsa Court", f"by Elsa Court {PAYLOADS[1]}", 1)
     for i, payload in enumerate(PAYLOADS):
-        text = text.replace("NATO said.", f"NATO said. \"{payload}\" Umerov said.", 1) if i == 2 else text
-    return text.replace("The two also discussed reform", f"The two {HOSTILE} also discussed reform", 1)
+        text = (
+            text.replace("NATO said.", f'NATO said. "{payload}" Umerov said.', 1)
+            if i == 2
+            else text
+        )
+    return text.replace(
+        "The two also discussed reform", f"The two {HOSTILE} also discussed reform", 1
+    )
 
 
 def _html_seed() -> str:
     hostile_json = HOSTILE.replace("\\", "\\\\").replace('"', '\\"').replace("</", "<\\/")
-    paragraphs = "".join(f"<p>Jens Stoltenberg said the alliance would hold firm, {p.replace('<', '&lt;')} "
-                         "and that support for Ukraine would continue for as long as it takes, officials said.</p>"
-                         for p in PAYLOADS)
+    paragraphs = "".join(
+        f"<p>Jens Stoltenberg said the alliance would hold firm, {p.replace('<', '&lt;')} "
+        "and that support for Ukraine would continue for as long as it takes, officials said.</p>"
+        for p in PAYLOADS
+    )
     return f"""<!doctype html><html lang="en"><head><title>Hostile &lt;b&gt;page&lt;/b&gt; | Evil News</title>
 <meta property="og:site_name" content="Evil &lt;script&gt;window.__xss=1&lt;/script&gt; News">
 <script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Stoltenberg {hostile_json}",
@@ -55,12 +67,19 @@ def _hand_edited(entry: str) -> str:
     for line in head.splitlines():
         key = line.split(":", 1)[0]
         if key in ("title", "source", "summary"):
-            line = f"{key}: \"{key} {_yaml(HOSTILE)}\""
+            line = f'{key}: "{key} {_yaml(HOSTILE)}"'
         elif key in ("authors", "people"):
-            line = f"{key}: [\"{_yaml(PAYLOADS[1])}\", \"{_yaml(PAYLOADS[4])}\"]"
+            line = f'{key}: ["{_yaml(PAYLOADS[1])}", "{_yaml(PAYLOADS[4])}"]'
         lines.append(line)
-    markdown = "\n\n".join([*PAYLOADS, "<javascript:window.__xss=1>", "![x](javascript:window.__xss=1)",
-                            "[ref][r]\n\n[r]: javascript:window.__xss=1", "<div onclick=\"window.__xss=1\">raw</div>"])
+    markdown = "\n\n".join(
+        [
+            *PAYLOADS,
+            "<javascript:window.__xss=1>",
+            "![x](javascript:window.__xss=1)",
+            "[ref][r]\n\n[r]: javascript:window.__xss=1",
+            '<div onclick="window.__xss=1">raw</div>',
+        ]
+    )
     return "\n".join(lines) + "\n---\n" + body + "\n" + markdown + "\n"
 
 

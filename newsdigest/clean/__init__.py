@@ -7,7 +7,9 @@ from .furniture import Outlets
 from .text import clean_text
 
 
-def clean(raw: RawPage, outlets: Outlets, boilerplate: frozenset[str] = frozenset()) -> Article | Skip:
+def clean(
+    raw: RawPage, outlets: Outlets, boilerplate: frozenset[str] = frozenset()
+) -> Article | Skip:
     """Dispatch by form; HTML imports trafilatura lazily (it is slow to import).
 
     `boilerplate`: lines of this page that repeat on other pages built with it.

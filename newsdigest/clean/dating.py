@@ -36,9 +36,6 @@ class Candidate:
     features: dict[str, float]
 
 
-
-
-
 def _region(i: int, title: int | None, lead: int, end: int) -> str:
     if title is not None and i < title:
         return "above"
@@ -66,7 +63,9 @@ def candidates(lines: list[str], title: int | None, lead: int, end: int) -> list
                     reference = day if reference is None or day > reference else reference
     if reference is None:  # else the year of its copyright line: "© 2024 Kyiv Post"
         years = [int(m.group(1)) for text in lines for m in _COPYRIGHT_YEAR.finditer(text)]
-        reference = plausible(dt.date(max(years), 1, 1)) if years and 1800 <= max(years) <= 2199 else None
+        reference = (
+            plausible(dt.date(max(years), 1, 1)) if years and 1800 <= max(years) <= 2199 else None
+        )
     if reference is not None:  # "Sept. 25" takes the year of the page's other dates
         for i in range(max(0, lead - 8), min(len(lines), lead + 2)):
             for m in find_dates(lines[i], day_first):
@@ -81,26 +80,48 @@ def candidates(lines: list[str], title: int | None, lead: int, end: int) -> list
     out = []
     seen_first: set[dt.date] = set()
     for i, day, m, text in sorted(found, key=lambda f: (f[0], f[2].start)):
-        out.append(Candidate(day, i, _features(i, day, m, text, title, lead, end, days, latest, earliest,
-                                                day not in seen_first)))
+        out.append(
+            Candidate(
+                day,
+                i,
+                _features(
+                    i, day, m, text, title, lead, end, days, latest, earliest, day not in seen_first
+                ),
+            )
+        )
         seen_first.add(day)
     return out
 
 
-def _features(i: int, day: dt.date, m, text: str, title: int | None, lead: int, end: int, days: list[dt.date],
-              latest: dt.date, earliest: dt.date, first_time: bool) -> dict[str, float]:
+def _features(
+    i: int,
+    day: dt.date,
+    m,
+    text: str,
+    title: int | None,
+    lead: int,
+    end: int,
+    days: list[dt.date],
+    latest: dt.date,
+    earliest: dt.date,
+    first_time: bool,
+) -> dict[str, float]:
     region = _region(i, title, lead, end)
     anchor = title if title is not None else lead
-    f = {"bias": 1.0, f"r={region}": 1.0, f"d={_bucket(abs(i - anchor), (1, 2, 3, 5, 9, 20, 60))}": 1.0,
-         f"dl={_bucket(abs(i - lead), (1, 2, 3, 5, 9, 20))}": 1.0}
+    f = {
+        "bias": 1.0,
+        f"r={region}": 1.0,
+        f"d={_bucket(abs(i - anchor), (1, 2, 3, 5, 9, 20, 60))}": 1.0,
+        f"dl={_bucket(abs(i - lead), (1, 2, 3, 5, 9, 20))}": 1.0,
+    }
     f[f"{region}:{'first' if first_time else 'again'}"] = 1.0
-    rest = text[: m.start] + " " + text[m.end:]
+    rest = text[: m.start] + " " + text[m.end :]
     words = _WORD.findall(rest)
     f[f"rest={_bucket(len(words), (1, 3, 6, 10, 15, 30))}"] = 1.0
     before = _WORD.findall(text[: m.start].lower())[-2:]
     for k, word in enumerate(reversed(before)):
         f[f"b{k}={word[:12]}"] = 1.0
-    after = _WORD.findall(text[m.end:].lower())[:1]
+    after = _WORD.findall(text[m.end :].lower())[:1]
     if after:
         f[f"a0={after[0][:12]}"] = 1.0
     if m.has_time:

@@ -18,10 +18,13 @@ _PROMO = re.compile(
         advertisement\b.*|advertising|ad|sponsored(?:\ content)?|реклама:?|
         scroll\ to\ continue|you\ can\ also\ highlight\ the\ text.*|
         join\ (?:us|our)\b.*\b(?:telegram|channel|newsletter|community|whatsapp)\b.*|
-        follow\ [\w’'.-]+(?:\ [\w’'.-]+){0,2}\ on\ (?:x|twitter|telegram|facebook|instagram|threads|bluesky)\b.*|
+        follow\ [\w’'.-]+(?:\ [\w’'.-]+){0,2}
+            \ on\ (?:x|twitter|telegram|facebook|instagram|threads|bluesky)\b.*|
         we\ use\ cookies\b.*|.*\bcookies?\b.*\b(?:accept|agree|consent|settings)\b.*|
-        (?:yes,?\ )?i\ agree|accept(?:\ all)?(?:\ cookies)?|reject\ all|no,?\ take\ me\ to\ settings|
-        save|listen|comment|send\ us\ your\ feedback|subscribe(?:\ to\ the\ print\ edition)?|log\ ?in|
+        (?:yes,?\ )?i\ agree|accept(?:\ all)?(?:\ cookies)?|reject\ all|
+        no,?\ take\ me\ to\ settings|
+        save|listen|comment|send\ us\ your\ feedback|subscribe(?:\ to\ the\ print\ edition)?|
+        log\ ?in|
         (?:read|see)\ (?:also|more)\b.*|also\ read\b.*|related:.*|читайте\ (?:також|также)\b.*|
         this\ audio\ is\ created\ with\ ai\ assistance|listen\ to\ (?:this|the)\ article.*|
         share(?:\ this(?:\ article|\ story)?)?(?:\ on\ .*)?|print|copy\ link|
@@ -42,7 +45,8 @@ _STOP = re.compile(
         more\ news|editors'?’?\ picks|related(?:\ (?:news|articles|stories|posts))?|
         you\ (?:may|might)\ (?:also\ )?like.*|more\ (?:articles|stories|from\ .*)|
         read\ more|top\ articles?|trending(?:\ now)?|popular|avatar|show\ more|load\ more|
-        support\ independent\ journalism.*|.*\bsupport\ (?:our|independent)\ journalism\b.*|support\ \w+\ or\ become\ our\ patron!?|
+        support\ independent\ journalism.*|.*\bsupport\ (?:our|independent)\ journalism\b.*|
+        support\ \w+\ or\ become\ our\ patron!?|
         become\ a\ (?:member|patron).*|(?:©|\(c\)|copyright)\ .*|all\ rights\ reserved.*|
         about\ the\ author|share\ your\ thoughts.*|we\ are\ the\ news\ team\ .*|
         \d{1,2}:\d{2}(?:\ ?[ap]m)?|
@@ -103,21 +107,30 @@ def is_caption(line: str) -> bool:
 
 
 # "The Kyiv IndependentAlexander Khrebet": a teaser card's outlet glued to its author.
-_GLUED = re.compile(r"^[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*){0,4}?[a-z][A-Z][a-z]+(?: [A-Z][\w’'-]+){0,3}$")
+_GLUED = re.compile(
+    r"^[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*){0,4}?[a-z][A-Z][a-z]+(?: [A-Z][\w’'-]+){0,3}$"
+)
 
 
 def is_glued_signature(line: str) -> bool:
     return len(line.split()) <= 8 and bool(_GLUED.match(line))
 
 
-NOT_TITLE = re.compile(r"^(?:by|posted|published|updated|issued|last\ updated|press\ release|автор|author)\b",
-                       re.I)
-NAME_NOISE = re.compile(r"^(?:by|authors?:?|автор(?:и)?:?|(?:first\s+)?posted|(?:first\s+)?published|updated|written)"
-                        r"\s*(?:on|by)?\s*", re.I)
+NOT_TITLE = re.compile(
+    r"^(?:by|posted|published|updated|issued|last\ updated|press\ release|автор|author)\b", re.I
+)
+NAME_NOISE = re.compile(
+    r"^(?:by|authors?:?|автор(?:и)?:?|(?:first\s+)?posted|(?:first\s+)?published|updated|written)"
+    r"\s*(?:on|by)?\s*",
+    re.I,
+)
 _PLACE_TAIL = re.compile(r"\s+in\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?$")
-_JOB_TAIL = re.compile(r"\s+(?:(?:senior|chief|deputy|political|diplomatic|defen[cs]e|security|foreign|europe|"
-                       r"economics|world|news|staff|special|international|social\s+affairs)\s+)*"
-                       r"(?:editor|correspondent|reporter|writer|journalist|analyst|columnist|contributor)$", re.I)
+_JOB_TAIL = re.compile(
+    r"\s+(?:(?:senior|chief|deputy|political|diplomatic|defen[cs]e|security|foreign|europe|"
+    r"economics|world|news|staff|special|international|social\s+affairs)\s+)*"
+    r"(?:editor|correspondent|reporter|writer|journalist|analyst|columnist|contributor)$",
+    re.I,
+)
 _ACRONYM = re.compile(r"^[A-Z]{2,5}$")
 
 
@@ -127,9 +140,13 @@ def is_author_line(text: str, following: list[str]) -> bool:
     if stripped == text or not 2 <= len(stripped.split()) <= 4:
         return False
     return all(w[:1].isupper() for w in stripped.split()) and bool(following)
-_WEEKDAY_TAIL = re.compile(r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Понеділок|Вівторок|Середа|Четвер|"
-                           r"П['’]ятниця|Субота|Неділя|Понедельник|Вторник|Среда|Четверг|Пятница|Суббота|"
-                           r"Воскресенье),?\s*$")
+
+
+_WEEKDAY_TAIL = re.compile(
+    r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Понеділок|Вівторок|Середа|Четвер|"
+    r"П['’]ятниця|Субота|Неділя|Понедельник|Вторник|Среда|Четверг|Пятница|Суббота|"
+    r"Воскресенье),?\s*$"
+)
 
 
 def split_names(text: str) -> tuple[str, ...]:
@@ -146,8 +163,12 @@ def split_names(text: str) -> tuple[str, ...]:
         if part.isupper() and len(part) > 3:
             part = part.title()
         words = part.split()
-        if 1 <= len(words) <= 6 and part[:1].isupper() and not NOT_TITLE.match(part) and \
-                not any(ch.isdigit() for ch in part):
+        if (
+            1 <= len(words) <= 6
+            and part[:1].isupper()
+            and not NOT_TITLE.match(part)
+            and not any(ch.isdigit() for ch in part)
+        ):
             names.append(part)
     return tuple(dict.fromkeys(names))
 
@@ -173,8 +194,11 @@ class Outlets:
 
     @classmethod
     def from_data(cls, items: list[dict]) -> "Outlets":
-        outlets = tuple(Outlet(str(i["name"]), tuple(map(str, i.get("markers") or ())))
-                        for i in items if isinstance(i, dict) and i.get("name"))
+        outlets = tuple(
+            Outlet(str(i["name"]), tuple(map(str, i.get("markers") or ())))
+            for i in items
+            if isinstance(i, dict) and i.get("name")
+        )
         owner: dict[str, int] = {}
         for k, outlet in enumerate(outlets):
             for marker in outlet.markers:
@@ -194,9 +218,12 @@ class Outlets:
         return self.outlets[min(k for k, n in hits.items() if n == best)].name
 
 
-_DESK = re.compile(r"^(?:by\s+)?(?P<outlet>(?:The\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3})\s+news\s+desk$")
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?P<outlet>[^.|,]{3,60})",
-                        re.I)
+_DESK = re.compile(
+    r"^(?:by\s+)?(?P<outlet>(?:The\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3})\s+news\s+desk$"
+)
+_COPYRIGHT = re.compile(
+    r"^(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?P<outlet>[^.|,]{3,60})", re.I
+)
 
 
 def outlet_from_line(line: str) -> str | None:

@@ -74,7 +74,6 @@ def _meta(tree: HtmlElement, *names: str) -> str | None:
     return None
 
 
-
 def _names(value: object) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     out: list[str] = []
@@ -105,17 +104,30 @@ def _title(tree: HtmlElement, ld: dict, extracted: str | None) -> str | None:
     whole = _clean_text(tree.findtext(".//title") or "")
     site = _site_names(tree, ld, parts)
     headline = max(parts, key=len) if parts else None
-    raw = [(ld.get("headline"), 3), (_meta(tree, "og:title"), 3), (_meta(tree, "twitter:title"), 2),
-           (" ".join(h1.itertext()) if h1 is not None else None, 2), (headline, 2.5), (extracted, 1)]
-    cands = [(t, w) for t, w in ((_strip_site(_clean_text(c), site), w) for c, w in raw if isinstance(c, str))
-             if t and not t.isdigit() and _title_key(t) not in site]  # a site's name is no headline
+    raw = [
+        (ld.get("headline"), 3),
+        (_meta(tree, "og:title"), 3),
+        (_meta(tree, "twitter:title"), 2),
+        (" ".join(h1.itertext()) if h1 is not None else None, 2),
+        (headline, 2.5),
+        (extracted, 1),
+    ]
+    cands = [
+        (t, w)
+        for t, w in ((_strip_site(_clean_text(c), site), w) for c, w in raw if isinstance(c, str))
+        if t and not t.isdigit() and _title_key(t) not in site
+    ]  # a site's name is no headline
     if not cands:
         return None
     keys = [_title_key(t) for t, _ in cands]
     in_title = _title_key(whole)
     best, best_score = None, -1.0
     for k, (text, weight) in enumerate(cands):
-        agree = sum(1 for j, other in enumerate(keys) if j != k and other == keys[k] and cands[j][0] != headline)
+        agree = sum(
+            1
+            for j, other in enumerate(keys)
+            if j != k and other == keys[k] and cands[j][0] != headline
+        )
         inside = 2 if text != headline and keys[k] and keys[k] in in_title else 0
         score = weight + inside + agree - k * 0.01
         if score > best_score:
@@ -135,7 +147,9 @@ def _site_names(tree: HtmlElement, ld: dict, parts: list[str]) -> set[str]:
     if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
         names.add(_clean_text(publisher["name"]))
     if len(parts) > 1:
-        names |= {p for p in (parts[0], parts[-1]) if len(p.split()) <= 5 and p != max(parts, key=len)}
+        names |= {
+            p for p in (parts[0], parts[-1]) if len(p.split()) <= 5 and p != max(parts, key=len)
+        }
     return {_title_key(n) for n in names if n}
 
 
@@ -161,8 +175,18 @@ _UTC = re.compile(r"T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]00:?00)$")
 
 
 def _date(tree: HtmlElement, ld: dict, extracted: str | None, page: str = ""):
-    for value in (ld.get("datePublished"), _meta(tree, "article:published_time", "og:published_time",
-                                                  "datePublished", "pubdate", "publish-date", "date")):
+    for value in (
+        ld.get("datePublished"),
+        _meta(
+            tree,
+            "article:published_time",
+            "og:published_time",
+            "datePublished",
+            "pubdate",
+            "publish-date",
+            "date",
+        ),
+    ):
         day = parse_date(value) if value else None
         if day is None and isinstance(value, str):
             found = [d for d in find_dates(value) if d.complete]
@@ -204,7 +228,9 @@ def _blocks(text: str) -> tuple[Block, ...]:
             continue
         if line.startswith(("- ", "• ")):
             blocks.append(Block("li", line[2:].strip()))
-        elif text_units(line) <= 12 and not line.endswith((".", "”", '"', "?", "!", "。", "！", "？", "|")):
+        elif text_units(line) <= 12 and not line.endswith(
+            (".", "”", '"', "?", "!", "。", "！", "？", "|")
+        ):
             blocks.append(Block("h", line))
         else:
             blocks.append(Block("p", line))
@@ -218,7 +244,7 @@ def _after_headline(blocks: tuple[Block, ...], title: str) -> tuple[Block, ...]:
     section label or kicker ("Press releases", "Opinion"), which reads as a short heading."""
     for i, block in enumerate(blocks[:4]):
         if block.text == title:
-            return blocks[i + 1:] if all(b.kind == "h" for b in blocks[:i]) else blocks
+            return blocks[i + 1 :] if all(b.kind == "h" for b in blocks[:i]) else blocks
     return blocks
 
 
@@ -245,33 +271,59 @@ def clean_html(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
         day = plausible(raw.modified)
         notes.append(f"no publication date found; dated {day} by the file's modification time")
     if day is None:
-        return Skip("no publication date found in the HTML page, and the file's modification time is not a date")
+        return Skip(
+            "no publication date found in the HTML page, and the file's modification time is not "
+            "a date"
+        )
     authors = own.authors or _names(getattr(doc, "author", None))
     site = own.site or _site(tree, ld, title)
     source = site or getattr(doc, "sitename", None) or outlets.identify(raw.text[:20000])
-    return Article(title=title, date=day, source=normalize_line(source) if source else None,
-                   authors=tuple(a for a in authors if a != source), blocks=blocks, notes=tuple(notes))
+    return Article(
+        title=title,
+        date=day,
+        source=normalize_line(source) if source else None,
+        authors=tuple(a for a in authors if a != source),
+        blocks=blocks,
+        notes=tuple(notes),
+    )
 
 
 def _extract(page: str, tree: HtmlElement, ld: dict, with_metadata: bool) -> tuple[object, str]:
     """(trafilatura's document, the body text), trying harder when the first answer is
     short against the article the page itself declares."""
     declared = _declared_units(tree, ld)
-    precise = trafilatura.bare_extraction(page, with_metadata=False, include_comments=False,
-                                          include_tables=True, favor_precision=True, fast=True)
+    precise = trafilatura.bare_extraction(
+        page,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=True,
+        favor_precision=True,
+        fast=True,
+    )
     text = getattr(precise, "text", None) or ""
-    doc = trafilatura.bare_extraction(page, with_metadata=with_metadata, include_comments=False, include_tables=True,
-                                      fast=True)
+    doc = trafilatura.bare_extraction(
+        page, with_metadata=with_metadata, include_comments=False, include_tables=True, fast=True
+    )
     fuller = getattr(doc, "text", None) or ""
-    if text_units(text) < _PRECISE * text_units(fuller):  # precision cut the article, not just its furniture
+    if text_units(text) < _PRECISE * text_units(
+        fuller
+    ):  # precision cut the article, not just its furniture
         text = fuller
     if text_units(text) >= max(_MIN_BODY_WORDS, _SHORT * declared):
         return doc, text
     best = text
-    again = trafilatura.bare_extraction(page, with_metadata=False, include_comments=False, include_tables=True,
-                                        favor_recall=True, fast=True)
+    again = trafilatura.bare_extraction(
+        page,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=True,
+        favor_recall=True,
+        fast=True,
+    )
     for candidate in (getattr(again, "text", None) or "", _container_text(page, ld)):
-        if text_units(candidate) > text_units(best) and (not declared or text_units(candidate) <= 3 * declared):
+        if text_units(candidate) > text_units(best) and (
+            not declared or text_units(candidate) <= 3 * declared
+        ):
             best = candidate
     return doc, best
 
@@ -304,7 +356,11 @@ def _container_text(page: str, ld: dict) -> str:
         for block in node.find_all(_BLOCK_TAGS):
             if block.find(_BLOCK_TAGS):
                 continue  # its inner blocks say it
-            cells = [c.get_text(" ", strip=True) for c in block.find_all(["td", "th"])] if block.name == "tr" else []
+            cells = (
+                [c.get_text(" ", strip=True) for c in block.find_all(["td", "th"])]
+                if block.name == "tr"
+                else []
+            )
             line = " | ".join(c for c in cells if c) if cells else block.get_text(" ", strip=True)
             if line:
                 lines.append(("- " + line) if block.name == "li" else line)
@@ -317,6 +373,7 @@ def _container_text(page: str, ld: dict) -> str:
 class _Own(NamedTuple):
     """What the page's own JSON-LD, meta tags, h1 and <title> say; None where they say
     nothing (then trafilatura's guess is the fallback)."""
+
     title: str | None
     day: dt.date | None
     authors: tuple[str, ...] | None
@@ -326,10 +383,18 @@ class _Own(NamedTuple):
 def _own_metadata(tree: HtmlElement, ld: dict, page: str) -> _Own:
     title = _title(tree, ld, None)
     authors = _names(ld.get("author")) or _names(_meta(tree, "author", "article:author"))
-    return _Own(title, _date(tree, ld, None, page), authors or None, _site(tree, ld, title) if title else None)
+    return _Own(
+        title,
+        _date(tree, ld, None, page),
+        authors or None,
+        _site(tree, ld, title) if title else None,
+    )
 
 
 def _site(tree: HtmlElement, ld: dict, title: str) -> str | None:
     publisher = ld.get("publisher")
-    return ((publisher.get("name") if isinstance(publisher, dict) else None) or _meta(tree, "og:site_name")
-            or _site_from_title(tree, title))
+    return (
+        (publisher.get("name") if isinstance(publisher, dict) else None)
+        or _meta(tree, "og:site_name")
+        or _site_from_title(tree, title)
+    )

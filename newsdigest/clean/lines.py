@@ -37,12 +37,37 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _END = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")
 _BULLET = re.compile(r"^[•·▪◦*–-]\s+\S")
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.\w+")
-_MARKS = re.compile(r"(?P<sep>\s[|·•»›/]\s|\s[|]\s?|^[|·•»›]|[|·•»›]$)|(?P<url>https?://|www\.|\.(?:com|org|net|uk|de|fr)\b)"
-                    r"|(?P<copyright>©|\([cC]\)|[Cc]opyright|[Aa]ll rights reserved)|(?P<time>\b\d{1,2}:\d{2}\b)")
+_MARKS = re.compile(
+    r"(?P<sep>\s[|·•»›/]\s|\s[|]\s?|^[|·•»›]|[|·•»›]$)"
+    r"|(?P<url>https?://|www\.|\.(?:com|org|net|uk|de|fr)\b)"
+    r"|(?P<copyright>©|\([cC]\)|[Cc]opyright|[Aa]ll rights reserved)|(?P<time>\b\d{1,2}:\d{2}\b)"
+)
 _SHORT = 160  # characters: longer lines are never asked whether they are dates or furniture
-_LANGUAGES = ("English", "French", "German", "Spanish", "Portuguese", "Italian", "Dutch", "Czech", "Polish",
-              "Russian", "Ukrainian", "Turkish", "Swedish", "Danish", "Romanian", "Hungarian", "Indonesian",
-              "Tagalog", "Albanian", "Arabic", "Greek", "Finnish", "Norwegian_Bokmal")
+_LANGUAGES = (
+    "English",
+    "French",
+    "German",
+    "Spanish",
+    "Portuguese",
+    "Italian",
+    "Dutch",
+    "Czech",
+    "Polish",
+    "Russian",
+    "Ukrainian",
+    "Turkish",
+    "Swedish",
+    "Danish",
+    "Romanian",
+    "Hungarian",
+    "Indonesian",
+    "Tagalog",
+    "Albanian",
+    "Arabic",
+    "Greek",
+    "Finnish",
+    "Norwegian_Bokmal",
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -145,7 +170,7 @@ def _context(shapes: list[Shape]) -> list[dict[str, float]]:
     and the line's length against the page's typical prose line."""
     n = len(shapes)
     prose = [s.prose > _PROSE for s in shapes]
-    before, after = [0] * (n + 1), [0] * (n + 1)
+    before = [0] * (n + 1)
     for i in range(n):
         before[i + 1] = before[i] + prose[i]
     lengths = sorted(s.units for s, p in zip(shapes, prose) if p)
@@ -157,7 +182,7 @@ def _context(shapes: list[Shape]) -> list[dict[str, float]]:
         out[i][f"gapb{bucket(i - last, (2, 3, 5, 9, 20))}"] = 1.0
         if prose[i]:
             last = i
-    nxt = 10 ** 6
+    nxt = 10**6
     for i in range(n - 1, -1, -1):
         out[i][f"gapa{bucket(nxt - i, (2, 3, 5, 9, 20))}"] = 1.0
         if prose[i]:
@@ -214,8 +239,12 @@ def _seen(text: str, stop: frozenset[str]) -> _Seen:
 _NONE = tuple({f"{offset}:none": 1.0} for offset in _OFFSETS)
 
 
-def features(lines: list[str], blank_before: list[bool], boilerplate: frozenset[str] = frozenset(),
-             stop: frozenset[str] | None = None) -> list[dict[str, float]]:
+def features(
+    lines: list[str],
+    blank_before: list[bool],
+    boilerplate: frozenset[str] = frozenset(),
+    stop: frozenset[str] | None = None,
+) -> list[dict[str, float]]:
     """One feature dict per line (names -> values; 1.0 for the categorical ones)."""
     stop = page_stopwords(lines) if stop is None else stop
     seen = [_seen(t, stop) for t in lines]
@@ -254,9 +283,14 @@ def _own(line: str, s: Shape) -> dict[str, float]:
     """The line's own features. Patterns look at its first thousand characters only: a
     line's shape shows there, and a fuzzed page's one-megabyte line must cost no more."""
     text = line[:1000]
-    f: dict[str, float] = {"bias": 1.0, f"len{bucket(s.units, _LEN)}": 1.0, "loglen": math.log1p(s.units),
-                           f"low{bucket(s.lower, _SHARE)}": 1.0, f"stop{bucket(s.stop, _SHARE)}": 1.0,
-                           "prose": s.prose}
+    f: dict[str, float] = {
+        "bias": 1.0,
+        f"len{bucket(s.units, _LEN)}": 1.0,
+        "loglen": math.log1p(s.units),
+        f"low{bucket(s.lower, _SHARE)}": 1.0,
+        f"stop{bucket(s.stop, _SHARE)}": 1.0,
+        "prose": s.prose,
+    }
     if s.end:
         f["end"] = 1.0
     last = text[-1:]
@@ -283,14 +317,17 @@ def _own(line: str, s: Shape) -> dict[str, float]:
         f["date"] = 1.0
         rest = text
         for d in reversed(dates):
-            rest = rest[: d.start] + rest[d.end:]
+            rest = rest[: d.start] + rest[d.end :]
         if len(_WORD.findall(rest)) <= 3:
             f["date_only"] = 1.0
     lower = text.lower()
     if lower.startswith(("by ", "von ", "par ", "por ")):
         f["by"] = 1.0
     if words:
-        first, final = _word_feature(words[0].strip("\"“”'‘’«»()[]:,.")), _word_feature(words[-1].strip("\"“”'‘’«»()[]:,."))
+        first, final = (
+            _word_feature(words[0].strip("\"“”'‘’«»()[]:,.")),
+            _word_feature(words[-1].strip("\"“”'‘’«»()[]:,.")),
+        )
         if first:
             f["w0=" + first] = 1.0
         if final:
@@ -319,7 +356,9 @@ class Tagger:
             return [], []
         self.tagger.set(feats)
         n = len(feats)
-        return [self.tagger.marginal("B", i) for i in range(n)], [self.tagger.marginal("T", i) for i in range(n)]
+        return [self.tagger.marginal("B", i) for i in range(n)], [
+            self.tagger.marginal("T", i) for i in range(n)
+        ]
 
 
 SPAN_COST = 0.2  # a line of body probability below this shortens the run it is in (chosen by CV)

@@ -53,11 +53,21 @@ def _lines(text: str) -> tuple[dt.date | None, list[_Line]]:
 
 def _is_headline(text: str) -> bool:
     words = text.split()
-    starts_well = text[:1].isupper() or text[:1] in "\"“«'0123456789" or any(ch.isupper() for ch in words[0][:4]) \
-        if words else False
-    return (3 <= len(words) <= 25 and starts_well) and \
-        not text.endswith((".", ",", ";")) and not fur.is_promo(text) and not fur.is_stop(text) and \
-        not fur.NOT_TITLE.match(text) and len(re.findall(r"\s[|·•]\s", text)) < 2
+    starts_well = (
+        text[:1].isupper()
+        or text[:1] in "\"“«'0123456789"
+        or any(ch.isupper() for ch in words[0][:4])
+        if words
+        else False
+    )
+    return (
+        (3 <= len(words) <= 25 and starts_well)
+        and not text.endswith((".", ",", ";"))
+        and not fur.is_promo(text)
+        and not fur.is_stop(text)
+        and not fur.NOT_TITLE.match(text)
+        and len(re.findall(r"\s[|·•]\s", text)) < 2
+    )
 
 
 def _is_dateline(text: str) -> bool:
@@ -67,7 +77,7 @@ def _is_dateline(text: str) -> bool:
         return False
     rest = _READ_TIME.sub(" ", text)
     for d in reversed(dates):
-        rest = rest[: d.start] + " " + rest[d.end:]
+        rest = rest[: d.start] + " " + rest[d.end :]
     return word_count(rest) <= 14
 
 
@@ -78,7 +88,7 @@ def _is_bare_date(text: str) -> bool:
         return False
     rest = text
     for d in reversed(dates):
-        rest = rest[: d.start] + " " + rest[d.end:]
+        rest = rest[: d.start] + " " + rest[d.end :]
     return word_count(rest) <= 1 and len(rest.strip()) <= 12
 
 
@@ -90,13 +100,21 @@ def _find_title(lines: list[_Line], lead: int, boilerplate: frozenset[str]) -> i
     """The best headline above the lead: repeated near it, followed by a byline or date,
     nearest the lead (a standfirst right under the title does not count as nearer)."""
     header = [ln.text for ln in lines[:lead]]
-    candidates = [i for i, t in enumerate(header)
-                  if t not in boilerplate and _is_headline(t) and not _not_headline(t)
-                  and not fur.is_author_line(t, header[i + 1 : i + 3])]
+    candidates = [
+        i
+        for i, t in enumerate(header)
+        if t not in boilerplate
+        and _is_headline(t)
+        and not _not_headline(t)
+        and not fur.is_author_line(t, header[i + 1 : i + 3])
+    ]
     nearest = None
     for i in reversed(candidates):
-        if i - 1 in candidates and word_count(header[i]) >= max(8, word_count(header[i - 1])) \
-                and not _menu_like(header[i - 1]):
+        if (
+            i - 1 in candidates
+            and word_count(header[i]) >= max(8, word_count(header[i - 1]))
+            and not _menu_like(header[i - 1])
+        ):
             continue  # a standfirst (dek) under its title
         nearest = i
         break
@@ -153,7 +171,9 @@ def _authors(lines: list[_Line], title: int | None, lead: int, end: int) -> tupl
     for k, text in enumerate(texts[:-1]):
         if text.lower() == "avatar":
             return fur.split_names(texts[k + 1])
-    for k in range(end, min(end + 2, len(texts) - 1)):  # "05/28/2025 / Sabine Kinkartz" after the body
+    for k in range(
+        end, min(end + 2, len(texts) - 1)
+    ):  # "05/28/2025 / Sabine Kinkartz" after the body
         if _is_bare_date(texts[k]) and _looks_like_name(texts[k + 1]):
             return (texts[k + 1],)
     return ()
@@ -161,10 +181,14 @@ def _authors(lines: list[_Line], title: int | None, lead: int, end: int) -> tupl
 
 def _looks_like_name(text: str) -> bool:
     words = text.split()
-    return 2 <= len(words) <= 4 and all(w[:1].isupper() and w[1:].islower() for w in words if w.isalpha())
+    return 2 <= len(words) <= 4 and all(
+        w[:1].isupper() and w[1:].islower() for w in words if w.isalpha()
+    )
 
 
-def clean_text(raw: RawPage, outlets: fur.Outlets, boilerplate: frozenset[str] = frozenset()) -> Article | Skip:
+def clean_text(
+    raw: RawPage, outlets: fur.Outlets, boilerplate: frozenset[str] = frozenset()
+) -> Article | Skip:
     result = _clean_lines(raw, outlets, boilerplate)
     if isinstance(result, Skip) and boilerplate:
         # Lines shared with other pages may be an outlet's stock background paragraph rather
@@ -187,7 +211,9 @@ class Reading:
     kept: list[tuple[int, Block]]  # (line index, block) of the article body
 
 
-def read(text: str, boilerplate: frozenset[str] = frozenset(), model: L.Tagger | None = None) -> Reading | Skip:
+def read(
+    text: str, boilerplate: frozenset[str] = frozenset(), model: L.Tagger | None = None
+) -> Reading | Skip:
     """Headline and body of a dump, as the line model reads them (the date is chosen after).
     `model`: another line model than the shipped one (training scores its own)."""
     hint, lines = _lines(text)
@@ -198,12 +224,16 @@ def read(text: str, boilerplate: frozenset[str] = frozenset(), model: L.Tagger |
     if not chosen:
         return Skip("not an article: no run of article text (menus, links or noise only)")
     title_i = _headline(lines, chosen[0], title_p, boilerplate)
-    kept = [(i, _block(texts[i])) for i in chosen
-            if i != title_i and not _furniture(texts[i]) and texts[i] not in boilerplate]  # on 3+ pages: furniture
+    kept = [
+        (i, _block(texts[i]))
+        for i in chosen
+        if i != title_i and not _furniture(texts[i]) and texts[i] not in boilerplate
+    ]  # on 3+ pages: furniture
     while kept and (_is_bare_date(kept[0][1].text) or _is_byline(kept[0][1].text)):
         kept.pop(0)  # the date or byline line right above the lead
     while kept and (_is_bare_date(kept[-1][1].text) or fur.is_stop(kept[-1][1].text)):
-        kept.pop()  # a date or a credit line ("X contributed to this report") after the last paragraph
+        # a date or a credit line ("X contributed to this report") after the last paragraph
+        kept.pop()
     kept = _drop_dangling_heads([(i, b) for i, b in kept if b.text])
     if sum(text_units(b.text) for _, b in kept) < _MIN_BODY_WORDS:
         return Skip("not an article: too little body text")
@@ -231,16 +261,29 @@ def _clean_lines(raw: RawPage, outlets: fur.Outlets, boilerplate: frozenset[str]
     in_body = {i for i, _ in kept}
     furniture_text = "\n".join(ln.text for k, ln in enumerate(lines) if k not in in_body)
     source = outlets.identify(furniture_text) or next(
-        (o for o in map(fur.outlet_from_line, (ln.text for ln in lines)) if o), None)
+        (o for o in map(fur.outlet_from_line, (ln.text for ln in lines)) if o), None
+    )
     if title_i is not None:  # a headline set twice (over and under the byline): from the first
         title_i = next(i for i in range(title_i + 1) if texts[i] == texts[title_i])
     authors = tuple(a for a in _authors(lines, title_i, lead, end) if a != source)
-    return Article(title=title, date=day, source=source, authors=authors, blocks=tuple(b for _, b in kept),
-                   notes=tuple(notes))
+    return Article(
+        title=title,
+        date=day,
+        source=source,
+        authors=authors,
+        blocks=tuple(b for _, b in kept),
+        notes=tuple(notes),
+    )
 
 
-def _date(texts: list[str], title: int | None, lead: int, end: int, hint: dt.date | None,
-          modified: dt.date | None) -> tuple[dt.date | None, str | None]:
+def _date(
+    texts: list[str],
+    title: int | None,
+    lead: int,
+    end: int,
+    hint: dt.date | None,
+    modified: dt.date | None,
+) -> tuple[dt.date | None, str | None]:
     """(publication date, the fallback taken, if any). In order: the date the date model is
     sure of; the scraper's header date; the model's best guess among the page's dates; the
     file's modification day (warned)."""
@@ -264,7 +307,9 @@ def _furniture(text: str) -> bool:
     return fur.is_promo(text) or fur.is_caption(text)
 
 
-def _headline(lines: list[_Line], first: int, title_p: list[float], boilerplate: frozenset[str]) -> int | None:
+def _headline(
+    lines: list[_Line], first: int, title_p: list[float], boilerplate: frozenset[str]
+) -> int | None:
     """The line model's headline when it is sure; else the best headline-shaped line above
     the body (repeated near it, followed by a byline); else none."""
     reach = range(max(0, first - _TITLE_REACH), min(len(lines), first + 1))
@@ -283,8 +328,14 @@ _CLOCK = re.compile(r"\b\d{1,2}[:h]\d{2}\b")
 def _not_headline(text: str) -> bool:
     """A date, a time stamp, a byline or a caption is never the headline, however it is set
     (in any language: a line with a clock time in it is a time stamp)."""
-    return (_is_dateline(text) or _is_bare_date(text) or _is_byline(text) or fur.is_caption(text)
-            or bool(_CLOCK.search(text)) and text_units(text) <= 12)
+    return (
+        _is_dateline(text)
+        or _is_bare_date(text)
+        or _is_byline(text)
+        or fur.is_caption(text)
+        or bool(_CLOCK.search(text))
+        and text_units(text) <= 12
+    )
 
 
 def _block(text: str) -> Block:
@@ -292,8 +343,12 @@ def _block(text: str) -> Block:
     full stop)."""
     bullet = _BULLET.match(text)
     if bullet:
-        return Block("li", text[bullet.end():])
-    if text_units(text) <= 14 and not re.search(r"[.!?…。！？:;,]['\"”’»)]*$", text) and text[:1].isupper():
+        return Block("li", text[bullet.end() :])
+    if (
+        text_units(text) <= 14
+        and not re.search(r"[.!?…。！？:;,]['\"”’»)]*$", text)
+        and text[:1].isupper()
+    ):
         return Block("h", text)
     if text.endswith(":") and text_units(text) <= 4:  # "Background:" over a list
         return Block("h", text[:-1])
