@@ -28,6 +28,7 @@ from .textutil import fold
 _TOKEN = re.compile(r"[^\W\d_](?:[\w'’.-]*[^\W_])?")
 _POSSESSIVE = re.compile(r"[’']s?$")
 _UNKNOWN = (0, "")
+_ORDINARY = 4  # zipf: a word at least this common (once per 100,000 words) is an ordinary word
 _RARE = 3  # zipf: a word rarer than this (once per million words) may be a misspelt name
 
 
@@ -189,9 +190,9 @@ def find_mentions(
             continue
         taken[s.unit].append((s.start, s.end))
         if len(_key(s.text)) > 1:
-            found.append(
-                Mention(registry.full_name(_key(s.text)) or s.text, s.unit, s.start, s.end)
-            )
+            name = registry.full_name(_key(s.text))
+            if name or _could_be_a_name(s.text):
+                found.append(Mention(name or s.text, s.unit, s.start, s.end))
         elif _key(s.text):
             singles.append(Mention(s.text, s.unit, s.start, s.end, exact=False))
     known = _Known({m.name for m in found})
@@ -210,6 +211,18 @@ def find_mentions(
                         found.append(Mention(name, u, tok.start, tok.end, exact=False))
     excluded = {_key(a) for a in exclude}
     return [m for m in found if _key(m.name) not in excluded]
+
+
+def _could_be_a_name(text: str) -> bool:
+    """Not a person when every word is an ordinary word, of English or of another language,
+    and none is a known first name or surname ("Estados Unidos", "Medio Oriente"): the
+    tagger learnt English, where such words are rarely names."""
+    lex = lexicon()
+    for word in text.lower().split():
+        zipf, flags = lex.get(word, _UNKNOWN)
+        if "F" in flags or "L" in flags or (zipf < _ORDINARY and "W" not in flags):
+            return True
+    return False
 
 
 def _registry_names(

@@ -11,7 +11,8 @@ P (first) and p (later), another name's words E, the rest O (a sentence's first 
 title such as "Chairman", a capitalised common word).
 
 The lexicon (`newsdigest/data/lexicon.tsv.gz`: word, zipf bucket, F first name, L surname,
-C one of the 1,000 commonest surnames) is made from wordfreq's English word
+C one of the 1,000 commonest surnames, W a common word of Spanish, French, German,
+Portuguese, Italian or Dutch that English rarely uses) is made from wordfreq's English word
 frequencies (data CC BY-SA 4.0, Robyn Speer) and the 1990 US Census name lists (public
 domain, read from the MIT-licensed `names` package). With those two packages installed
 (`pip install -e ".[train]"`) it is rebuilt; without them the shipped one is used.
@@ -39,6 +40,9 @@ _TOKEN = namefinder._TOKEN
 _LAST_NAMES = 20000  # the most common census surnames kept
 _COMMON_SURNAMES = 1000  # flagged C: too common for a lone surname to say who it is
 _WORDS = 60000  # the most common English words kept
+_OTHER_LANGUAGES = ("es", "fr", "de", "pt", "it", "nl")
+_OTHER_WORDS = 5000  # the commonest words of each, flagged W where English rarely uses them
+_COMMON_ELSEWHERE = 4  # English zipf below which such a word counts as foreign
 
 
 def people_root(root: Path | None) -> Path | None:
@@ -181,6 +185,10 @@ def build_lexicon(out: Path) -> bool:
         w: int(math.floor(wordfreq.zipf_frequency(w, "en")))
         for w in wordfreq.top_n_list("en", _WORDS)
     }
+    for lang in _OTHER_LANGUAGES:  # W: a common word of another language ("Unión", "Estados")
+        for w in wordfreq.top_n_list(lang, _OTHER_WORDS):
+            if words.get(w, 0) < _COMMON_ELSEWHERE and "W" not in flags.get(w, ""):
+                flags[w] = flags.get(w, "") + "W"
     rows = sorted(set(words) | set(flags))
     text = "".join(f"{w}\t{words.get(w, 0)}\t{flags.get(w, '')}\n" for w in rows if "\t" not in w)
     out.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
