@@ -149,14 +149,14 @@ _DIGIT = re.compile(r"\d")
 # digit in them hold no date at all. (A case-blind alternation of month names is as slow
 # as the pattern itself; a set of three-letter prefixes is not.)
 _NUMERIC_DATE = re.compile(r"\d{4}-\d\d-\d\d|\d[./]\d{1,2}[./]\d{4}")
-_LETTERS = re.compile(r"[^\W\d_]{3,}")
+_PREFIX3 = re.compile(r"(?<![^\W\d_])[^\W\d_]{3}")  # a word's first three letters
 _MONTH3 = frozenset(name[:3] for name in _MONTHS)
 
 
 def _maybe_date(text: str) -> bool:
     if _NUMERIC_DATE.search(text):
         return True
-    return any(word[:3] in _MONTH3 for word in _LETTERS.findall(text.lower()))
+    return not _MONTH3.isdisjoint(_PREFIX3.findall(text.lower()))
 
 
 @functools.lru_cache(maxsize=8192)

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
 
+from .models import open_model
+
 MODEL = "names.crfsuite"  # in newsdigest/data/
 LEXICON = "lexicon.tsv.gz"  # word \t zipf bucket \t F (first name) / L (last name) flags
 LABELS = ("O", "P", "p", "E")
@@ -253,14 +255,7 @@ class Tagger:
     """The trained name model (newsdigest/data/names.crfsuite), loaded once per process."""
 
     def __init__(self, path: str | None = None) -> None:
-        import pycrfsuite
-
-        self.tagger = pycrfsuite.Tagger()
-        if path is None:
-            with resources.as_file(resources.files("newsdigest") / "data" / MODEL) as file:
-                self.tagger.open(str(file))
-        else:
-            self.tagger.open(path)
+        self.tagger = open_model(MODEL, path)
 
     def spans(self, units: list[str]) -> list[Span]:
         """Every person's name the model finds in `units` (title first, then body blocks)."""

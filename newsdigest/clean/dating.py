@@ -17,9 +17,9 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
 
 from ..dates import complete_year, find_dates, page_is_day_first, plausible
+from ..models import open_model
 from .lines import bucket as _bucket
 
 MODEL = "dates.crfsuite"  # in newsdigest/data/
@@ -145,14 +145,7 @@ class Scorer:
     """The trained date model (newsdigest/data/dates.crfsuite), loaded once per process."""
 
     def __init__(self, path: str | None = None) -> None:
-        import pycrfsuite
-
-        self.tagger = pycrfsuite.Tagger()
-        if path is None:
-            with resources.as_file(resources.files("newsdigest") / "data" / MODEL) as file:
-                self.tagger.open(str(file))
-        else:
-            self.tagger.open(path)
+        self.tagger = open_model(MODEL, path)
 
     def best(self, cands: list[Candidate]) -> tuple[dt.date, float] | None:
         """The likeliest publication date and its probability; None without candidates."""

@@ -288,38 +288,28 @@ def clean_html(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
     )
 
 
+def _trafilatura(page: str, with_metadata: bool = False, **mode: bool):
+    """trafilatura's reading of the page: comments out, tables in, its fast path; `mode`
+    is favor_precision or favor_recall (neither: its defaults)."""
+    return trafilatura.bare_extraction(
+        page, with_metadata=with_metadata, include_comments=False, include_tables=True,
+        fast=True, **mode,
+    )
+
+
 def _extract(page: str, tree: HtmlElement, ld: dict, with_metadata: bool) -> tuple[object, str]:
     """(trafilatura's document, the body text), trying harder when the first answer is
     short against the article the page itself declares."""
     declared = _declared_units(tree, ld)
-    precise = trafilatura.bare_extraction(
-        page,
-        with_metadata=False,
-        include_comments=False,
-        include_tables=True,
-        favor_precision=True,
-        fast=True,
-    )
-    text = getattr(precise, "text", None) or ""
-    doc = trafilatura.bare_extraction(
-        page, with_metadata=with_metadata, include_comments=False, include_tables=True, fast=True
-    )
+    text = getattr(_trafilatura(page, favor_precision=True), "text", None) or ""
+    doc = _trafilatura(page, with_metadata=with_metadata)
     fuller = getattr(doc, "text", None) or ""
-    if text_units(text) < _PRECISE * text_units(
-        fuller
-    ):  # precision cut the article, not just its furniture
-        text = fuller
+    if text_units(text) < _PRECISE * text_units(fuller):
+        text = fuller  # precision cut the article, not just its furniture
     if text_units(text) >= max(_MIN_BODY_WORDS, _SHORT * declared):
         return doc, text
     best = text
-    again = trafilatura.bare_extraction(
-        page,
-        with_metadata=False,
-        include_comments=False,
-        include_tables=True,
-        favor_recall=True,
-        fast=True,
-    )
+    again = _trafilatura(page, favor_recall=True)
     for candidate in (getattr(again, "text", None) or "", _container_text(page, ld)):
         if text_units(candidate) > text_units(best) and (
             not declared or text_units(candidate) <= 3 * declared

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import functools
 import math
-from bisect import bisect_right
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
-from importlib import resources
 
 from ..dates import find_dates
+from ..models import open_model
 
 LABELS = ("O", "T", "B")
 MODEL = "lines.crfsuite"  # in newsdigest/data/
@@ -155,16 +155,20 @@ _SHARE = (0.01, 0.2, 0.4, 0.6, 0.8)
 def _run(shapes: list[Shape]) -> tuple[int, int]:
     """The run of lines with the most prose in it (Kadane over prose minus a cost per line):
     where the article most likely is, as a whole-page feature every line can see."""
-    best, best_span, total, start = 0.0, (0, 0), 0.0, 0
-    for i, s in enumerate(shapes):
-        gain = s.prose - 1.0
+    return best_run([s.prose - 1.0 for s in shapes])
+
+
+def best_run(gains: list[float]) -> tuple[int, int]:
+    """(start, end) of the run of items with the greatest sum of gains (Kadane)."""
+    best, span, total, start = 0.0, (0, 0), 0.0, 0
+    for i, gain in enumerate(gains):
         if total <= 0:
             total, start = gain, i
         else:
             total += gain
         if total > best:
-            best, best_span = total, (start, i + 1)
-    return best_span
+            best, span = total, (start, i + 1)
+    return span
 
 
 _PROSE = 2.5  # a prose score above this is a sentence-like line
@@ -349,14 +353,7 @@ class Tagger:
     """The trained line model (newsdigest/data/lines.crfsuite), loaded once per process."""
 
     def __init__(self, path: str | None = None) -> None:
-        import pycrfsuite
-
-        self.tagger = pycrfsuite.Tagger()
-        if path is None:
-            with resources.as_file(resources.files("newsdigest") / "data" / MODEL) as file:
-                self.tagger.open(str(file))
-        else:
-            self.tagger.open(path)
+        self.tagger = open_model(MODEL, path)
 
     def probabilities(self, feats: list[dict[str, float]]) -> tuple[list[float], list[float]]:
         """Each line's probability of being article body, and of being the headline."""
@@ -377,15 +374,7 @@ def body_span(body: list[float], cost: float = SPAN_COST) -> list[int]:
     (Kadane), less the lines inside it that are unlikely body (promos, captions, ads).
     One run per page: what the whole page supports, not the first line that looks like a
     stop."""
-    best, span, total, start = 0.0, (0, 0), 0.0, 0
-    for i, p in enumerate(body):
-        gain = p - cost
-        if total <= 0:
-            total, start = gain, i
-        else:
-            total += gain
-        if total > best:
-            best, span = total, (start, i + 1)
+    span = best_run([p - cost for p in body])
     return [i for i in range(*span) if body[i] >= cost / 2]
 
 
