@@ -173,9 +173,8 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
             summary = build(paths, last["config"], last["options"], log, monitor=monitor)
         finally:
             lock.release()
-        last["options"] = replace(
-            last["options"], clean=False
-        )  # --clean only before the first build
+        # --clean only before the first build
+        last["options"] = replace(last["options"], clean=False)
         for rel in summary.entries_written:
             path = paths.content / rel
             key = (
@@ -185,9 +184,8 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
         log.say(summary.line())
         state.finished([str(w) for w in log.warnings])  # the browser reloads now ...
         if summary.search_pages is not None:
-            indexer.request(
-                summary.search_pages, last["config"].search_shard_pages
-            )  # ... and search catches up in the background
+            # ... and search catches up in the background
+            indexer.request(summary.search_pages, last["config"].search_shard_pages)
 
     watcher = Watcher(
         paths,

@@ -115,9 +115,8 @@ def title_forms(gold: str) -> set[str]:
     parts = [p for p in _SITE_SPLIT.split(gold) if p.strip()]
     texts = {gold, max(parts, key=len) if parts else gold}
     at = 0
-    for k, part in enumerate(
-        parts
-    ):  # every cut at a separator: "Headline | Site", "Site | Headline"
+    # every cut at a separator: "Headline | Site", "Site | Headline"
+    for k, part in enumerate(parts):
         at = gold.find(part, at)
         texts.add(gold[: at + len(part)])
         texts.add(gold[at:])
@@ -210,27 +209,35 @@ class Summary:
         )
 
 
-def run_ours(pages: list[LabelledPage], form: str, jobs: int = 1) -> list[Score]:
-    """Each page through exactly the code a build runs (ingest, clean, understand, with the
-    cross-page boilerplate pass over the whole set), scored."""
+def build_code(seeds: list[tuple[str, bytes, dt.date | None]], jobs: int = 1) -> list:
+    """(name, bytes, modification day) through exactly the code a build runs (ingest, clean,
+    understand, with the cross-page boilerplate pass over the whole set): each SeedResult."""
     from .ingest import sha256
     from .knowledge import load_knowledge
     from .log import Log
-    from .model import Skip
     from .workers import SeedTask, mapper, with_boilerplate
 
     knowledge = load_knowledge(None, Log(quiet=True))
-    tasks = []
-    for page in pages:
-        data = page.html() if form == "html" else page.txt()
-        modified = dt.date.fromtimestamp(
-            page.txt_path.stat().st_mtime
-        )  # as a scraper's file would have
-        tasks.append(SeedTask(f"{page.id}.{form}", sha256(data), data, None, modified=modified))
+    tasks = [SeedTask(name, sha256(data), data, None, modified=day) for name, data, day in seeds]
     with mapper(knowledge, jobs, "process") as run:
-        results = list(run(with_boilerplate(tasks)))
+        return list(run(with_boilerplate(tasks)))
+
+
+def run_ours(pages: list[LabelledPage], form: str, jobs: int = 1) -> list[Score]:
+    """Each page through the build's own code, scored. A page's day is its dump file's
+    modification day, as a scraper's file would have."""
+    from .model import Skip
+
+    seeds = [
+        (
+            f"{p.id}.{form}",
+            p.html() if form == "html" else p.txt(),
+            dt.date.fromtimestamp(p.txt_path.stat().st_mtime),
+        )
+        for p in pages
+    ]
     out = []
-    for page, result in zip(pages, results):
+    for page, result in zip(pages, build_code(seeds, jobs)):
         entry = result.entry
         if isinstance(entry, Skip):
             out.append(score(page, form, None, None, None, entry.reason))
@@ -291,7 +298,7 @@ def load_news(root: Path | None = None, split: str = "testa") -> list[NewsDoc]:
     ]
 
 
-def _name_key(name: str) -> tuple[str, ...]:
+def name_key(name: str) -> tuple[str, ...]:
     from .textutil import fold
 
     return tuple(_NAME_WORD.findall(fold(name)))
@@ -300,10 +307,10 @@ def _name_key(name: str) -> tuple[str, ...]:
 def person_matches(name: str, person: dict) -> bool:
     """A name found is a gold person when it is one of their spellings, or when one of the
     two is a single word and it is the other's surname ("Arafat", "Yasser Arafat")."""
-    got = _name_key(name)
-    if any(_name_key(f) == got for f in [person["name"], *person["forms"]]):
+    got = name_key(name)
+    if any(name_key(f) == got for f in [person["name"], *person["forms"]]):
         return True
-    full = _name_key(person["name"])
+    full = name_key(person["name"])
     return bool(got) and (len(got) == 1 or len(full) == 1) and got[-1:] == full[-1:]
 
 
@@ -354,18 +361,11 @@ def naive_people(text: str) -> tuple[str, ...]:
 
 
 def people_ours(docs: list[NewsDoc], jobs: int = 1) -> list[tuple[str, ...]]:
-    """Each document through the build's own code (ingest, clean, understand): the people
-    of its entry, none where it gives no entry."""
-    from .ingest import sha256
-    from .knowledge import load_knowledge
-    from .log import Log
+    """Each document through the build's own code: the people of its entry, none where it
+    gives no entry."""
     from .model import Skip
-    from .workers import SeedTask, mapper, with_boilerplate
 
-    knowledge = load_knowledge(None, Log(quiet=True))
-    tasks = [SeedTask(f"{d.id}.txt", sha256(d.txt()), d.txt(), None) for d in docs]
-    with mapper(knowledge, jobs, "process") as run:
-        results = list(run(with_boilerplate(tasks)))
+    results = build_code([(f"{d.id}.txt", d.txt(), None) for d in docs], jobs)
     return [() if isinstance(r.entry, Skip) else tuple(r.entry.people) for r in results]
 
 

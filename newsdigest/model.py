@@ -159,9 +159,8 @@ class SyncReport:
     """What one pass of seeds -> content did (filled in as it goes; a skipped sync is empty)."""
 
     generated: list[str] = field(default_factory=list)
-    made: dict[str, EntryMeta] = field(
-        default_factory=dict
-    )  # what the generated files say, unparsed
+    # what the generated files say, unparsed
+    made: dict[str, EntryMeta] = field(default_factory=dict)
     ledger_written: bool = False
     removed: list[str] = field(default_factory=list)
     kept_edits: list[str] = field(default_factory=list)

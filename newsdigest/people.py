@@ -48,12 +48,10 @@ class Registry:
     full: dict[tuple[str, ...], str] = field(hash=False, compare=False)
     short: dict[tuple[str, ...], tuple[str, ...]] = field(hash=False, compare=False)
     max_len: int = 4
-    surnames: dict[str, str] = field(
-        default_factory=dict, hash=False, compare=False
-    )  # one-word, one owner
-    memo: dict[str, str] = field(
-        default_factory=dict, hash=False, compare=False
-    )  # canonical() answers
+    # one-word, one owner
+    surnames: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # canonical() answers
+    memo: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     by_name: dict[str, Person] = field(default_factory=dict, hash=False, compare=False)
     unordered: dict[tuple[str, ...], str] = field(default_factory=dict, hash=False, compare=False)
 
@@ -200,9 +198,8 @@ def find_mentions(
         name = _single(m.name, known, registry)
         if name:
             found.append(Mention(name, m.unit, m.start, m.end, exact=False))
-    for u, unit_spans in enumerate(
-        spans
-    ):  # surnames the tagger left as plain words ("Tusk and Macron sign")
+    # surnames the tagger left as plain words ("Tusk and Macron sign")
+    for u, unit_spans in enumerate(spans):
         for span in unit_spans:
             for tok in span:
                 if not any(a < tok.end and tok.start < b for a, b in taken[u]):

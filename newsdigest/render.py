@@ -436,9 +436,8 @@ class SiteWriter:
                     result = self.renderer.render(item[0])
                 yield item, result
             return
-        from .executors import (
-            open_executor,
-        )  # here: a one-page edit never starts (or imports) a pool
+        # here: a one-page edit never starts (or imports) a pool
+        from .executors import open_executor
 
         with open_executor(
             self.executor,

@@ -215,9 +215,8 @@ class _Sync:
             in_flight: tuple[Iterable[SeedResult], int] | None = None
             for start in range(0, len(seeds), CHUNK):
                 tasks = self._tasks(seeds[start : start + CHUNK])
-                if (
-                    in_flight is not None
-                ):  # the pool works on the last chunk while this one was planned
+                # the pool works on the last chunk while this one was planned
+                if in_flight is not None:
                     self._collect(*in_flight)
                 in_flight = (run(tasks), len(tasks))
                 del tasks
@@ -521,9 +520,8 @@ class _Sync:
         }
         if records or (self.paths.content / LEDGER).exists():
             self.paths.content.mkdir(parents=True, exist_ok=True)
-            self.journal.note(
-                json.dumps({"entry": LEDGER})
-            )  # names its temp file, if killed mid-write
+            # names its temp file, if killed mid-write
+            self.journal.note(json.dumps({"entry": LEDGER}))
             write_json(self.paths.content / LEDGER, {"version": 1, "seeds": records})
             self.report.ledger_written = True
 

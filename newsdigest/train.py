@@ -219,25 +219,26 @@ def news_samples(root: Path) -> list[Sample]:
     return out
 
 
+def labelled_fixtures(suffixes: tuple[str, ...]) -> list[tuple[Path, dict]]:
+    """The project's own labelled pages, in path order: tests/fixtures/pages/ and holdout/
+    (each beside its .expected.yaml) and the five seeds (tests/fixtures/seeds/expected.yaml)."""
+    fixtures = REPO / "tests" / "fixtures"
+    wanted: dict[Path, dict] = {}
+    for folder in ("pages", "holdout"):
+        for path in (fixtures / folder).iterdir():
+            expected = path.with_name(path.stem + ".expected.yaml")
+            if path.suffix in suffixes and expected.is_file():
+                wanted[path] = yaml.safe_load(expected.read_text(encoding="utf-8")) or {}
+    seeds = yaml.safe_load((fixtures / "seeds" / "expected.yaml").read_text(encoding="utf-8"))
+    wanted |= {REPO / "seeds" / name: want for name, want in seeds.items()}
+    return sorted(wanted.items())
+
+
 def fixture_samples() -> list[Sample]:
     from .clean import furniture as fur
 
     out = []
-    pages = [
-        *(REPO / "tests" / "fixtures" / "pages").glob("*.txt"),
-        *(REPO / "tests" / "fixtures" / "holdout").glob("*.txt"),
-    ]
-    expected_seeds = yaml.safe_load(
-        (REPO / "tests" / "fixtures" / "seeds" / "expected.yaml").read_text(encoding="utf-8")
-    )
-    wanted = {path: None for path in pages} | {
-        REPO / "seeds" / name: want for name, want in expected_seeds.items()
-    }
-    for path in sorted(wanted):
-        expected = path.with_name(path.stem + ".expected.yaml")
-        if wanted[path] is None and not expected.exists():
-            continue
-        want = wanted[path] or yaml.safe_load(expected.read_text(encoding="utf-8")) or {}
+    for path, want in labelled_fixtures((".txt",)):
         text = decode(path.read_bytes()) or ""
         lines, blank = dump_lines(text)
         if want.get("skip") or not lines:

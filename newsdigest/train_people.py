@@ -112,53 +112,30 @@ def fixture_docs() -> list[tuple[str, list[str], dict]]:
     build cleans them, each person's forms from the registry: today's news style (Mr, Sir,
     Downing Street), which 1996 Reuters wire copy rarely shows. Trained on, so the fixtures
     are in-sample for people; the floor that counts is on eng.testa."""
-    import yaml
-
     from .clean import clean
     from .ingest import ingest
     from .knowledge import load_knowledge
     from .log import Log
     from .model import Skip
+    from .train import labelled_fixtures
 
     knowledge = load_knowledge(None, Log(quiet=True))
     registry = knowledge.registry
-    fixtures = REPO / "tests" / "fixtures"
-    wanted = {
-        p: p.with_name(p.stem + ".expected.yaml")
-        for folder in ("pages", "holdout")
-        for p in sorted((fixtures / folder).iterdir())
-        if not p.name.endswith(".yaml")
-    }
-    seeds = yaml.safe_load((fixtures / "seeds" / "expected.yaml").read_text(encoding="utf-8"))
     out = []
-    for path, want_path in wanted.items():
-        if not want_path.is_file():
+    for path, want in labelled_fixtures((".txt", ".html")):
+        if want.get("skip") or not want.get("title"):
             continue
-        want = yaml.safe_load(want_path.read_text(encoding="utf-8")) or {}
-        out += _fixture_doc(path, want, knowledge, registry, clean, ingest, Skip)
-    for name, want in seeds.items():
-        out += _fixture_doc(REPO / "seeds" / name, want, knowledge, registry, clean, ingest, Skip)
+        article = ingest(path.name, path.read_bytes())
+        article = article if isinstance(article, Skip) else clean(article, knowledge.outlets)
+        if isinstance(article, Skip):
+            continue
+        people = [
+            {"name": n, "forms": [n, *registry.aliases(n), *_short(registry, n)]}
+            for n in want.get("people") or []
+        ]
+        units = [article.title] + [b.text for b in article.blocks]
+        out.append((path.name, units, {"people": people, "others": {}}))
     return out
-
-
-def _fixture_doc(path, want, knowledge, registry, clean, ingest, skip) -> list:
-    if want.get("skip") or not want.get("people") and not want.get("title"):
-        return []
-    article = ingest(path.name, path.read_bytes())
-    article = article if isinstance(article, skip) else clean(article, knowledge.outlets)
-    if isinstance(article, skip):
-        return []
-    people = [
-        {"name": n, "forms": [n, *registry.aliases(n), *_short(registry, n)]}
-        for n in want.get("people") or []
-    ]
-    return [
-        (
-            path.name,
-            [article.title] + [b.text for b in article.blocks],
-            {"people": people, "others": {}},
-        )
-    ]
 
 
 def _short(registry, name: str) -> tuple[str, ...]:
@@ -211,7 +188,7 @@ def train(docs: list[tuple[str, list[str], dict]], model: Path) -> None:
 
 def _collapse(names: list[str]) -> tuple[str, ...]:
     """One name per person: a one-word name that is a word of a longer one found is that one."""
-    key = corpora._name_key
+    key = corpora.name_key
     longer = [n for n in names if len(key(n)) > 1]
     out = [n for n in names if len(key(n)) > 1 or not any(key(n)[0] in key(m) for m in longer)]
     return tuple(dict.fromkeys(out))

@@ -40,9 +40,8 @@ class SeedTask:
 class SeedResult:
     name: str
     sha256: str
-    packed: (
-        bytes | None
-    )  # the clean result for the cache (`store.pack`); None when it came from there
+    # the clean result for the cache (`store.pack`); None when it came from there
+    packed: bytes | None
     entry: Entry | Skip
     seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # ingest, clean, understand
     notes: tuple[str, ...] = ()  # the fallbacks clean took, each worth a warning

@@ -292,8 +292,12 @@ def _trafilatura(page: str, with_metadata: bool = False, **mode: bool):
     """trafilatura's reading of the page: comments out, tables in, its fast path; `mode`
     is favor_precision or favor_recall (neither: its defaults)."""
     return trafilatura.bare_extraction(
-        page, with_metadata=with_metadata, include_comments=False, include_tables=True,
-        fast=True, **mode,
+        page,
+        with_metadata=with_metadata,
+        include_comments=False,
+        include_tables=True,
+        fast=True,
+        **mode,
     )
 
 

@@ -42,10 +42,16 @@ _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.\w+")
 # over every line cost a quarter of the line model's time).
 _MARKS = (
     ("sep", "|·•»›/", re.compile(r"\s[|·•»›/]\s|\s[|]\s?|^[|·•»›]|[|·•»›]$")),
-    ("url", ("http", "www.", ".com", ".org", ".net", ".uk", ".de", ".fr"),
-     re.compile(r"https?://|www\.|\.(?:com|org|net|uk|de|fr)\b")),
-    ("copyright", ("©", "(c)", "(C)", "opyright", "ll rights reserved"),
-     re.compile(r"©|\([cC]\)|[Cc]opyright|[Aa]ll rights reserved")),
+    (
+        "url",
+        ("http", "www.", ".com", ".org", ".net", ".uk", ".de", ".fr"),
+        re.compile(r"https?://|www\.|\.(?:com|org|net|uk|de|fr)\b"),
+    ),
+    (
+        "copyright",
+        ("©", "(c)", "(C)", "opyright", "ll rights reserved"),
+        re.compile(r"©|\([cC]\)|[Cc]opyright|[Aa]ll rights reserved"),
+    ),
     ("time", ":", re.compile(r"\b\d{1,2}:\d{2}\b")),
 )
 _SHORT = 160  # characters: longer lines are never asked whether they are dates or furniture

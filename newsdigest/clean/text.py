@@ -171,9 +171,8 @@ def _authors(lines: list[_Line], title: int | None, lead: int, end: int) -> tupl
     for k, text in enumerate(texts[:-1]):
         if text.lower() == "avatar":
             return fur.split_names(texts[k + 1])
-    for k in range(
-        end, min(end + 2, len(texts) - 1)
-    ):  # "05/28/2025 / Sabine Kinkartz" after the body
+    # "05/28/2025 / Sabine Kinkartz" after the body
+    for k in range(end, min(end + 2, len(texts) - 1)):
         if _is_bare_date(texts[k]) and _looks_like_name(texts[k + 1]):
             return (texts[k + 1],)
     return ()
