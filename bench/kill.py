@@ -169,10 +169,13 @@ class Trials:
 
 
 def _wait_first_build(project: Project, proc: subprocess.Popen, timeout: float = 120) -> None:
-    """The watcher's first build is done once its stat record exists."""
-    state = project.root / ".newsdigest-cache" / "site" / "unchanged.pickle"
+    """The watcher's first build is done once its stat record is in the build state."""
+    from newsdigest.state import FILE, State
+    from newsdigest.unchanged import RECORD
+
+    cache = project.root / ".newsdigest-cache" / "site"
     deadline = time.monotonic() + timeout
-    while not state.exists():
+    while not ((cache / FILE).exists() and State(cache).fact(RECORD) is not None):
         if time.monotonic() > deadline or proc.poll() is not None:
             raise AssertionError("the watcher's first build did not finish")
         time.sleep(0.05)

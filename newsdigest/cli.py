@@ -9,6 +9,7 @@ from pathlib import Path
 from .config import ConfigError, Paths, default_jobs, load_config
 from .log import Log
 from .model import BuildOptions
+from .pipeline import build
 from .store import BuildLock, Busy
 
 
@@ -121,7 +122,6 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
     """--watch / --serve: rebuild on every change until Ctrl-C (exit 0)."""
     from dataclasses import replace
 
-    from .pipeline import build
     from .search import SearchIndexer
     from .serve import BuildState, PreviewServer
     from .unchanged import Monitor
@@ -214,22 +214,6 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
     return 0
 
 
-def _build_once(paths: Paths, config, options: BuildOptions, log: Log):
-    """One build; when a stat check proves nothing changed, the tool's heavy half (cleaning,
-    rendering, search) is never even imported."""
-    import time
-
-    from . import unchanged
-
-    started = time.perf_counter()
-    verdict = None if options.clean or options.prune else unchanged.check(paths, config)
-    if verdict is not None and verdict.nothing_changed and verdict.state is not None:
-        return unchanged.replay(verdict.state, log, started)
-    from .pipeline import build
-
-    return build(paths, config, options, log, verdict)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
@@ -263,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     log = Log(quiet=args.quiet, verbose=args.verbose)
     try:
         with BuildLock(paths.lock):
-            summary = _build_once(paths, config, options, log)
+            summary = build(paths, config, options, log)
     except Busy as exc:
         return _failed(str(exc))
     except OSError as exc:  # a read-only or full disk: each file is whole, old or new

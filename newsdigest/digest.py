@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .model import Article, Block, Entry, Quote
-from .people import Mention, Registry, find_mentions, rank
+from .people import Detected, Mention, Registry, detect, rank, resolve
 from .textutil import split_sentences, word_count
 
 _SPEECH = re.compile(
@@ -75,9 +75,22 @@ def _speaker(text: str, mentions: list[Mention], start: int, end: int) -> str | 
 
 
 def understand(article: Article, seed: str, seed_sha256: str, registry: Registry) -> Entry:
-    units = [article.title] + [b.text for b in article.blocks]
-    mentions = find_mentions(units, registry, exclude=article.authors)
-    return Entry(
+    return understood(article, seed, seed_sha256, registry)[0]
+
+
+def understood(
+    article: Article,
+    seed: str,
+    seed_sha256: str,
+    registry: Registry,
+    detected: Detected | None = None,
+) -> tuple[Entry, Detected]:
+    """The entry, and what detection found (`detected`, when given, is that already: a
+    registry edit re-resolves the names without running the tagger again)."""
+    if detected is None:
+        detected = detect([article.title] + [b.text for b in article.blocks])
+    mentions = resolve(detected, registry, exclude=article.authors)
+    entry = Entry(
         title=article.title,
         date=article.date,  # type: ignore[arg-type]  # clean never returns an undated Article
         source=article.source,
@@ -89,3 +102,4 @@ def understand(article: Article, seed: str, seed_sha256: str, registry: Registry
         quotes=key_quotes(article.blocks, mentions),
         blocks=article.blocks,
     )
+    return entry, detected

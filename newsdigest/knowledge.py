@@ -32,16 +32,34 @@ if TYPE_CHECKING:
 class Knowledge:
     registry: Registry
     outlet_data: tuple[dict, ...]  # the outlet table's rows, site's own first
-    digest: str  # entries made under another digest are regenerated (if not edited)
+    # the code and the outlet table: entries made under another are regenerated (if not edited)
+    base: str
+    people: str  # the people registry's digest: entries resolved under another are re-resolved
+    people_data: tuple[tuple[dict, ...], ...]  # the registry's sources, to diff a later one with
 
     @classmethod
     def build(cls, people: list[list[dict]], outlets: list[list[dict]]) -> "Knowledge":
-        blob = json.dumps([code_digest(), people, outlets], sort_keys=True, default=str)
         return cls(
             Registry.from_data(*people),
             tuple(o for src in outlets for o in src),
-            hashlib.sha256(blob.encode()).hexdigest()[:16],
+            _digest([code_digest(), outlets]),
+            _digest(people),
+            tuple(tuple(src or ()) for src in people),
         )
+
+    @property
+    def digest(self) -> str:
+        """Everything understanding depends on besides the page."""
+        return f"{self.base}-{self.people}"
+
+    def changed_keys(self, old_people: object) -> frozenset[tuple[str, ...]] | None:
+        """The folded names whose registry answer differs from the one the registry of
+        `old_people` (an earlier `people_data`) gave; None when that cannot be told."""
+        try:
+            old = Registry.from_data(*old_people)  # type: ignore[misc]
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
+        return self.registry.changed_keys(old)
 
     @functools.cached_property
     def outlets(self) -> "Outlets":
@@ -49,6 +67,10 @@ class Knowledge:
         from .clean.furniture import Outlets
 
         return Outlets.from_data(list(self.outlet_data))
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _yaml_list(path: Path, log: Log, label: str) -> list[dict]:

@@ -57,14 +57,15 @@ class Registry:
 
     @classmethod
     def from_data(cls, *sources: list[dict]) -> "Registry":
-        """Later sources override earlier ones by canonical name (a site fixes a name once)."""
-        by_name: dict[str, Person] = {}
+        """Later sources override earlier ones by canonical name, field by field: a site
+        that sets a person's role keeps the aliases the shipped registry lists."""
+        merged: dict[str, dict] = {}
         for items in sources:
             for item in items or ():
                 if isinstance(item, dict) and item.get("name"):
-                    person = _person(item)
-                    by_name[person.name] = person
-        people = tuple(by_name.values())
+                    name = str(item["name"]).strip()
+                    merged[name] = {**merged.get(name, {}), **item}
+        people = tuple(_person(item) for item in merged.values())
         full: dict[tuple[str, ...], str] = {}
         short: dict[tuple[str, ...], tuple[str, ...]] = {}
         for p in people:
@@ -107,6 +108,25 @@ class Registry:
             return self.full[key]
         owners = self.short.get(key, ())
         return owners[0] if len(owners) == 1 else name
+
+    def changed_keys(self, old: "Registry") -> frozenset[tuple[str, ...]]:
+        """The folded names (word tuples) whose answer differs between `old` and this
+        registry. A page can only match a name all of whose words it has among its
+        capitalised words (see `Detected.keys`): a page with none of these resolves to the
+        same people under both, so a people.yaml edit re-resolves only pages that could
+        name one of them. Roles are not among the answers: they show on person pages only."""
+        keys: set[tuple[str, ...]] = set()
+        for mine, theirs in (
+            (self.full, old.full),
+            (self.short, old.short),
+            (self.unordered, old.unordered),
+        ):
+            keys.update(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
+        return frozenset(keys)
+
+    def shown(self) -> dict[str, tuple]:
+        """What a person page shows of each registry person (role, aliases), by name."""
+        return {p.name: (p.role, p.aliases) for p in self.people}
 
     def role(self, name: str) -> str | None:
         person = self.by_name.get(name)
@@ -156,43 +176,72 @@ class _Tok(NamedTuple):
     key: str  # folded, without a possessive 's
 
 
-def _spans(text: str) -> list[list[_Tok]]:
-    """Runs of capitalised words (with name particles such as 'von der') in one text: the
-    tagger's candidates (namefinder.runs), keyed for the registry. Only capitalised words
-    are folded: folding every word of every article was the costliest step of understanding."""
-    return [[_Tok(w.text, w.start, w.end, _word_key(w.text)) for w in run] for run in runs(text)]
+@dataclass(frozen=True)
+class Detected:
+    """What detection found in an article, before any registry is consulted: the runs of
+    capitalised words per unit and the tagger's reading of them. Kept apart from resolution
+    (the build state caches it per cleaned page), so a people.yaml edit re-resolves names
+    without running the tagger again."""
+
+    spans: tuple[tuple[tuple[str, int, int], ...], ...]  # per unit: (word, start, end) runs
+    persons: tuple[tuple[int, int, int, str], ...]  # the tagger's persons: unit, start, end, text
+    others: frozenset[tuple[int, int]]  # (unit, start) of words of another kind of name
+
+    def keys(self) -> frozenset[str]:
+        """Every folded word a registry could answer for: a registry change whose names
+        share none of them cannot change who this article names."""
+        return frozenset(_word_key(w) for unit in self.spans for run in unit for w, _, _ in run)
+
+
+def detect(units: list[str]) -> Detected:
+    """The registry-independent half of finding people (see `resolve` for the other)."""
+    from .namefinder import tagger
+
+    spans = tuple(
+        tuple(tuple((w.text, w.start, w.end) for w in run) for run in runs(text)) for text in units
+    )
+    persons, others = tagger().read(units)
+    return Detected(
+        spans,
+        tuple((s.unit, s.start, s.end, s.text) for s in persons),
+        frozenset(others),
+    )
 
 
 def find_mentions(
     units: list[str], registry: Registry, exclude: tuple[str, ...] = ()
 ) -> list[Mention]:
-    """Every person named in `units` (title first, then body blocks), canonical where known.
+    """Every person named in `units` (title first, then body blocks), canonical where known."""
+    return resolve(detect(units), registry, exclude)
 
-    Two sources: the registry's full names (any spelling it lists, so transliterations and
-    other scripts resolve), and the names the trained tagger finds (namefinder). A one-word
-    mention then becomes the full name this article gives (its last, else first, word);
-    only when the article gives none does the registry decide, and a near-miss spelling
-    resolves only to a name the article gives or one the registry knows very closely."""
-    from .namefinder import tagger
 
+def resolve(detected: Detected, registry: Registry, exclude: tuple[str, ...] = ()) -> list[Mention]:
+    """Who the detected names are. Two sources: the registry's full names (any spelling it
+    lists, so transliterations and other scripts resolve), and the names the trained tagger
+    found (namefinder). A one-word mention then becomes the full name this article gives
+    (its last, else first, word); only when the article gives none does the registry
+    decide, and a near-miss spelling resolves only to a name the article gives or one the
+    registry knows very closely."""
     found: list[Mention] = []
     taken: dict[int, list[tuple[int, int]]] = collections.defaultdict(list)
-    spans = [_spans(text) for text in units]
+    spans = [
+        [[_Tok(w, a, b, _word_key(w)) for w, a, b in run] for run in unit]
+        for unit in detected.spans
+    ]
     for u, unit_spans in enumerate(spans):
         for span in unit_spans:
             _registry_names(u, span, registry, found, taken)
     singles: list[Mention] = []
-    persons, others = tagger().read(units)
-    for s in persons:
-        if any(a < s.end and s.start < b for a, b in taken.get(s.unit, ())):
+    for unit, start, end, text in detected.persons:
+        if any(a < end and start < b for a, b in taken.get(unit, ())):
             continue
-        taken[s.unit].append((s.start, s.end))
-        if len(_key(s.text)) > 1:
-            name = registry.full_name(_key(s.text))
-            if name or _could_be_a_name(s.text):
-                found.append(Mention(name or s.text, s.unit, s.start, s.end))
-        elif _key(s.text):
-            singles.append(Mention(s.text, s.unit, s.start, s.end, exact=False))
+        taken[unit].append((start, end))
+        if len(_key(text)) > 1:
+            name = registry.full_name(_key(text))
+            if name or _could_be_a_name(text):
+                found.append(Mention(name or text, unit, start, end))
+        elif _key(text):
+            singles.append(Mention(text, unit, start, end, exact=False))
     known = _Known({m.name for m in found})
     for m in singles:
         name = _single(m.name, known, registry)
@@ -203,7 +252,7 @@ def find_mentions(
         for span in unit_spans:
             for tok in span:
                 if not any(a < tok.end and tok.start < b for a, b in taken[u]):
-                    name = _leftover(tok, (u, tok.start) in others, known, registry)
+                    name = _leftover(tok, (u, tok.start) in detected.others, known, registry)
                     if name:
                         found.append(Mention(name, u, tok.start, tok.end, exact=False))
     excluded = {_key(a) for a in exclude}

@@ -1,150 +1,33 @@
-"""The outer shell of one build: seeds -> content -> site model -> site/.
+"""The one build: seeds -> content -> site model -> site/, for every way a build starts.
 
-This is the only place (with store.py, sync.py and render.py, which it drives) that touches
-the file system; the stages in between pass frozen values.
+The one-shot command, --watch and --serve all call `build` (MkDocs' lesson: one readable
+build that the server calls too). The watcher hands it what changed (a Monitor of the paths
+its events named); the stat check lives inside. A build the stat check proves unneeded
+replays the last one's summary and warnings without importing the tool's heavy half
+(cleaning, rendering, search): those imports are inside `_build`, on purpose.
+
+This module (with sync.py, reading.py, render.py and store.py, which it drives) is the
+only place that touches the file system; the stages in between pass frozen values.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import re
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import code_digest, unchanged
+from . import unchanged
 from .config import LEDGER, Config, Paths
-from .entries import EntryError, notes, parse, to_meta
-from .ingest import sha256
-from .knowledge import Knowledge, load_knowledge
 from .log import Log
-from .model import BuildOptions, BuildSummary, EntryMeta, SyncReport
-from .people import Registry
-from .render import SiteWriter, clean_outputs
-from .search import SEARCH_SENTINELS, index_site
-from .site import build_model, entry_pages_only, entry_state
-from .store import OUTSIDE, UNREADABLE, BigDict, FileHashes, file_sha256
-from .textutil import printable_name, slug as make_slug
+from .model import BuildOptions, BuildSummary, SyncReport
+from .state import FILE as STATE_FILE, Damaged, State
 
-
-ENTRY_CACHE = "entries.pickle"
-
-
-def _is_entry(rel: str) -> bool:
-    return rel.endswith(".md") and not any(part.startswith(".") for part in rel.split("/"))
-
-
-@dataclass(frozen=True)
-class Entries:
-    metas: list[EntryMeta]
-    earlier: dict[str, EntryMeta | None]  # entries whose bytes changed: their last front matter
-
-
-def read_entries(
-    paths: Paths,
-    registry: Registry,
-    log: Log,
-    snapshot: unchanged.Snapshot,
-    made: dict[str, EntryMeta] | None = None,
-) -> Entries:
-    """Every entry in content/, people mapped to the registry's spelling; bad ones warned.
-
-    `snapshot` is the stat of content/ taken before anything read it. An entry whose stat is
-    as last time (and which was not racy then) is not read; one whose bytes hash as last
-    time is not parsed: its front matter, and any warning about it, come from a cache. A
-    file sync has just written is not parsed either: `made` holds what it says.
-    """
-    made = made or {}
-    cache = BigDict(paths.cache / ENTRY_CACHE, code_digest())
-    old: dict[str, tuple] = cache.load()
-    racy = dict(snapshot.racy)
-    new: dict[str, tuple] = {}
-    metas: list[EntryMeta] = []
-    earlier: dict[str, EntryMeta | None] = {}
-    seen: dict[str, str] = {}
-    folder = str(paths.content)
-    for rel in sorted(r for r, st in snapshot.stamps.items() if st == UNREADABLE):
-        log.warn(
-            f"content/{printable_name(rel.removeprefix('./'))}",
-            "cannot be read; its entries are left out of the site this time (nothing is deleted)",
-        )
-    for rel in sorted(r for r in snapshot.stamps if _is_entry(r)):
-        stamp, cached = snapshot.stamps[rel], old.get(rel)
-        if stamp == OUTSIDE:
-            log.warn(
-                f"content/{printable_name(rel)}",
-                "a symbolic link to a file outside content/; left out of the site (not read)",
-            )
-            continue
-        if cached is None or cached[0] != stamp or rel in racy:
-            sha = racy.get(rel) or file_sha256(os.path.join(folder, rel))
-            if cached is None or cached[1] != sha:
-                earlier[rel] = cached[2] if cached else None
-            if cached is not None and cached[1] == sha:
-                cached = (stamp, *cached[1:])
-            elif rel in made and made[rel].sha256 == sha:
-                cached = (stamp, sha, made[rel], None, None)
-            else:
-                cached = (stamp, sha, *_parse_entry(paths, rel, sha))
-        new[rel] = cached
-        meta = _checked(rel, cached, log, seen)
-        if meta is not None:
-            people = _canonical(meta.people, registry)
-            metas.append(meta if people == meta.people else replace(meta, people=people))
-    earlier.update({rel: old[rel][2] for rel in old.keys() - new.keys()})
-    cache.save(new)
-    return Entries(metas, earlier)
-
-
-def _checked(rel: str, cached: tuple, log: Log, seen: dict[str, str]) -> EntryMeta | None:
-    _, _, meta, problem, note = cached
-    if problem:
-        log.warn(f"content/{printable_name(rel)}", problem)
-        return None
-    if note:
-        log.warn(f"content/{printable_name(rel)}", note)
-    slug = _unique_slug(page_slug(rel.rsplit("/", 1)[-1][:-3]), rel, seen, log)
-    return replace(meta, slug=slug) if meta.slug != slug else meta
-
-
-_URL_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
-
-
-def page_slug(stem: str) -> str:
-    """The entry's page name: its file name, when that is safe in a URL as it is (the tool's
-    own names always are); otherwise (spaces, '?', '#', other scripts, bytes that are not
-    UTF-8) the file name made into a slug, so every link to it works."""
-    return stem if _URL_SAFE.fullmatch(stem) else make_slug(printable_name(stem))
-
-
-def _canonical(people: tuple[str, ...], registry: Registry) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(registry.canonical(p) for p in people))
-
-
-def _parse_entry(
-    paths: Paths, rel: str, sha: str | None
-) -> tuple[EntryMeta | None, str | None, str | None]:
-    """(meta, problem that keeps it off the site, note worth a warning)."""
-    try:
-        parsed = parse((paths.content / rel).read_bytes().decode("utf-8"))
-        meta = to_meta(parsed, rel, Path(rel).stem, sha or "")
-    except (OSError, UnicodeDecodeError, EntryError) as exc:
-        return None, f"{exc}; left out of the site (the file is untouched)", None
-    return meta, None, notes(parsed, meta.date)
-
-
-def _unique_slug(stem: str, rel: str, seen: dict[str, str], log: Log) -> str:
-    if stem not in seen:
-        seen[stem] = rel
-        return stem
-    made = f"{stem}-{sha256(printable_name(rel).encode())[:6]}"
-    log.warn(
-        f"content/{printable_name(rel)}",
-        f"same page name as content/{printable_name(seen[stem])}; its page is entries/{made}/",
-    )
-    seen[made] = rel
-    return made
+if TYPE_CHECKING:
+    from .knowledge import Knowledge
+    from .model import EntryMeta
+    from .reading import Entries
+    from .render import SiteWriter
 
 
 def build(
@@ -152,21 +35,55 @@ def build(
     config: Config,
     options: BuildOptions,
     log: Log,
-    verdict: unchanged.Verdict | None = None,
     monitor: unchanged.Monitor | None = None,
 ) -> BuildSummary:
-    """One build. `verdict`: the stat check's findings, if the caller already made it;
-    `monitor`: under --watch, what the watcher saw change (so the check stats only that)."""
+    """One build. `monitor`: under --watch, what the watcher saw change, so the stat check
+    stats only that."""
     started = time.perf_counter()
     if options.clean:
+        from .render import clean_outputs
+
         clean_outputs(paths, log)
-        verdict = None
-    verdict = verdict or unchanged.check(paths, config, monitor)
+    try:
+        verdict = unchanged.check(paths, config, monitor)
+        asked = options.clean or options.prune  # work the stat check cannot see a need for
+        if not asked and verdict.nothing_changed and verdict.state is not None:
+            return unchanged.replay(verdict.state, log, started)
+        return _build(paths, config, options, log, verdict, monitor, started)
+    except Damaged as exc:  # found half-way: what this build wrote, its journals recover
+        State.discard(paths.cache)
+        log.warn(_state_file(paths), f"{exc}; rebuilt, and nothing in it trusted", once=True)
+        verdict = unchanged.check(paths, config)
+        return _build(paths, config, options, log, verdict, None, started)
+
+
+def _state_file(paths: Paths) -> str:
+    return f"{paths.cache.parent.name}/{paths.cache.name}/{STATE_FILE}"
+
+
+def _build(
+    paths: Paths,
+    config: Config,
+    options: BuildOptions,
+    log: Log,
+    verdict: unchanged.Verdict,
+    monitor: unchanged.Monitor | None,
+    started: float,
+) -> BuildSummary:
+    from .knowledge import load_knowledge
+    from .reading import read_entries
+    from .render import SiteWriter
+    from .search import SEARCH_SENTINELS, index_site
+
     unchanged.forget(paths)  # a build that stops half-way must not leave a stale record
+    state = State.open(paths.cache)
+    if state.problem:
+        log.warn(_state_file(paths), state.problem, once=True)  # said now, not replayed
+        state.problem = None
     knowledge = load_knowledge(paths, log)
-    synced, sync_warnings, content = _sync(paths, config, knowledge, log, options, verdict)
+    synced, sync_warnings, content = _sync(paths, config, knowledge, log, options, verdict, state)
     with log.stage("read"):
-        entries = read_entries(paths, knowledge.registry, log, content, synced.made)
+        entries = read_entries(paths, knowledge.registry, log, content, state, synced.made)
     synced.made.clear()
     writer = SiteWriter(paths, config, log, options.jobs, options.executor)
     counts = _render(entries, writer, knowledge, config, log)
@@ -207,6 +124,7 @@ def build(
         unchanged.save(
             paths, record, verdict, frozenset(writer.report.written + SEARCH_SENTINELS), monitor
         )
+    state.commit()
     return summary
 
 
@@ -224,6 +142,8 @@ def _render(
 ) -> _Counts:
     """content -> site: nothing if no input changed, only the edited entries' pages if only
     their text changed, else the whole model (its pages re-rendered where inputs changed)."""
+    from .site import build_model, entry_pages_only
+
     metas = entries.metas
     inputs = site_inputs(metas, knowledge, writer.templates_digest)
     if writer.current(inputs):
@@ -241,7 +161,7 @@ def _render(
             if bodies is not None
             else build_model(metas, knowledge.registry, config.feed_items, config.index_weeks)
         )
-    report = writer.write(model, inputs, knowledge.digest, partial=bodies is not None)
+    report = writer.write(model, inputs, knowledge.registry.shown(), partial=bodies is not None)
     return _Counts(
         model.entries, model.people, len(report.written), report.unchanged, len(report.removed)
     )
@@ -252,12 +172,14 @@ def _body_edits(entries: Entries, writer: SiteWriter, knowledge: Knowledge) -> s
     build: then only their own pages show anything new, and the rest of the site model need
     not be built. None when anything else changed (a title, a date, people, an entry added
     or removed, templates, registry, settings): then the whole model is built."""
+    from .site import entry_state
+
     old = writer.old_state.get("entries")
     if (
         writer.recovering
         or not entries.earlier
         or not old
-        or not writer.same_templates_and_registry(knowledge.digest)
+        or not writer.same_templates_and_registry(knowledge.registry.shown())
     ):
         return None
     by_path = {m.path: m for m in entries.metas if m.path in entries.earlier}
@@ -281,6 +203,7 @@ def _sync(
     log: Log,
     options: BuildOptions,
     verdict: unchanged.Verdict,
+    state: State,
 ) -> tuple[SyncReport, list[tuple[str, str]], unchanged.Snapshot]:
     """seeds -> content, unless the stat check proved seeds, registries, templates, settings
     and the ledger untouched since the last build: then sync has nothing to do (edits and
@@ -295,9 +218,10 @@ def _sync(
     from .sync import sync  # here, not at the top: an edit to content/ never loads the cleaners
 
     before = len(log.warnings)
-    hashes = FileHashes(paths.cache / "hashes.pickle")
-    synced = sync(paths, knowledge, log, hashes, options.jobs, options.executor, options.prune)
-    hashes.save()
+    stamps = (verdict.sources.stamps, verdict.content.stamps)
+    synced = sync(
+        paths, knowledge, log, state, options.jobs, options.executor, options.prune, stamps
+    )
     warnings = [(w.file, w.message) for w in log.warnings[before:] if not w.once]
     return synced, warnings, unchanged.take(paths, config, "content")
 

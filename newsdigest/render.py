@@ -36,21 +36,11 @@ from .feeds import render_feed
 from .log import Log
 from .search import pages_in_manifest, search_key
 from .site import ALL, PEOPLE, REGISTRY, WEEKS, Page, SiteModel
-from .store import (
-    BigDict,
-    Guard,
-    Journal,
-    contained,
-    read_pickle,
-    remove,
-    temp_name,
-    write_atomic,
-    write_pickle,
-)
+from .state import State
+from .store import Guard, Journal, contained, remove, temp_name, write_atomic
 from .textutil import printable_name
 
-MANIFEST = "manifest.pickle"
-OUTPUTS = "outputs.pickle"  # in the cache: every output's fingerprint, bytes hash and dependencies
+MANIFEST = "manifest"  # the build state's fact: the site's inputs and what the pages showed
 JOURNAL = "journal-site"  # in the cache: outputs being written (see store.Journal)
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False})
 
@@ -179,7 +169,9 @@ class PageRenderer:
             )
 
 
-Rendered = tuple["bytes | None", "tuple[str, str] | None"]
+# a page's bytes (None: not made), its problem, and the bytes' sha256 and search key: the
+# hashing is done where the page was rendered, so a pool's workers share it
+Rendered = tuple["bytes | None", "tuple[str, str] | None", bytes, "str | None"]
 T = TypeVar("T")
 _RENDERER: PageRenderer | None = None
 _POOL_BELOW = 300  # fewer pages than this render in-process
@@ -194,7 +186,14 @@ def _install(templates: Path, content: Path, config: Config, cache: Path | None 
 
 def _render_batch(pages: list[Page]) -> list[Rendered]:
     assert _RENDERER is not None
-    return [_RENDERER.render(page) for page in pages]
+    return [_made(_RENDERER, page) for page in pages]
+
+
+def _made(renderer: PageRenderer, page: Page) -> Rendered:
+    data, problem = renderer.render(page)
+    if data is None:
+        return None, problem, b"", None
+    return data, problem, hashlib.sha256(data).digest(), search_key(page.path, data)
 
 
 def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
@@ -216,9 +215,10 @@ class SiteWriter:
             executor,
         )
         self.renderer = PageRenderer(paths.templates, paths.content, config, paths.cache / "jinja")
-        manifest = read_pickle(paths.cache / MANIFEST) or {}
-        self.outputs_store = BigDict(paths.cache / OUTPUTS)
-        self.entries_store = BigDict(paths.cache / "entry-state.pickle")
+        self.state = State.open(paths.cache)
+        manifest = self.state.fact(MANIFEST) or {}
+        self.outputs_store = self.state.table("outputs")
+        self.entries_store = self.state.table("entry_state")
         self.old = self.outputs_store.load()
         self.old_inputs = manifest.get("inputs")
         self.old_state = dict(manifest.get("state") or {}, entries=self.entries_store.load())
@@ -238,7 +238,7 @@ class SiteWriter:
         notes, pids = self.journal.left()
         if not notes:
             return False
-        self.old = dict(self.old)  # never change the loaded dict in place (BigDict.save)
+        self.old = dict(self.old)  # never change the loaded dict in place (Table.save)
         for rel in filter(None, map(contained, notes)):
             for pid in pids:
                 temp_name(self.paths.site / rel, pid).unlink(missing_ok=True)
@@ -283,7 +283,7 @@ class SiteWriter:
         """Every file this site/ holds by the manifest, sorted."""
         return sorted(self.new or self.old)
 
-    def changed_inputs(self, model: SiteModel, registry: str) -> set[str] | None:
+    def changed_inputs(self, model: SiteModel, registry: dict) -> set[str] | None:
         """Which inputs differ from the last build: entry paths and @-sets; None = everything."""
         old, new = self.old_state, model.state
         if old.get("global") != self._global:
@@ -301,8 +301,14 @@ class SiteWriter:
         old_people = old.get("people", {})
         if any(old_people.get(name, slug) != slug for name, slug in new["people"].items()):
             changed.add(PEOPLE)
-        if old.get("registry") != registry:
-            changed.add(REGISTRY)
+        before = old.get("registry")
+        if not isinstance(before, dict):
+            return None
+        changed.update(
+            REGISTRY + name
+            for name in before.keys() | registry.keys()
+            if before.get(name) != registry.get(name)
+        )
         return changed
 
     @functools.cached_property
@@ -312,7 +318,7 @@ class SiteWriter:
             json.dumps([code_digest(), asdict(self.config)], sort_keys=True).encode()
         ).hexdigest()
 
-    def same_templates_and_registry(self, registry: str) -> bool:
+    def same_templates_and_registry(self, registry: dict) -> bool:
         """Code, settings, every template and the registry as the last build had them."""
         old = self.old_state
         return (
@@ -322,25 +328,31 @@ class SiteWriter:
         )
 
     def write(
-        self, model: SiteModel, inputs: str = "", registry: str = "", partial: bool = False
+        self,
+        model: SiteModel,
+        inputs: str = "",
+        registry: dict | None = None,
+        partial: bool = False,
     ) -> RenderReport:
         """`partial`: the model holds only some pages (see site.entry_pages_only); every other
         output is carried over as it is."""
+        registry = registry or {}
         changed = None if partial else self.changed_inputs(model, registry)
         if partial:
             self.new = dict(self.old)
         problems: dict[tuple[str, str], list[str]] = {}
         rendered = self._render_stream(self._wanted(model.pages, changed))
-        for (page, fp), (data, problem) in self.log.progress(rendered, model.count, "site"):
+        for (page, fp), (data, problem, sha, key) in self.log.progress(
+            rendered, model.count, "site"
+        ):
             if problem:
                 problems.setdefault(problem, []).append(page.path)
             if data is None:
                 if page.path in self.old:  # keep the last good output; try again next build
                     self.new[page.path] = dict(self.old[page.path], failed=True)
                 continue
-            self._emit(
-                page.path, data, fp, "new" if page.path not in self.old else "inputs changed"
-            )
+            reason = "new" if page.path not in self.old else "inputs changed"
+            self._emit(page.path, data, fp, reason, sha, key)
             if page.path in self.new:
                 self.new[page.path].update(deps=sorted(page.deps), tpl=self._template_digest(page))
         self.failed = self.failed or bool(problems)
@@ -366,14 +378,16 @@ class SiteWriter:
         return self.report
 
     def _save_manifest(self, inputs: str | None, state: dict) -> None:
-        """The table of what made each output. Its two big halves (outputs, entry states) are
-        BigDicts, so recording one re-rendered page does not rewrite 10,000 rows. Written in
-        this order, so a crash part-way leaves state older than outputs: that only costs
-        re-fingerprinting. `inputs` is None after a failed page: the next build tries again."""
+        """The table of what made each output, in one transaction: only changed rows are
+        written, so recording one re-rendered page does not rewrite 10,000. The journal is
+        cleared after the commit: a build killed before it leaves the old state and the
+        notes of what it wrote. `inputs` is None after a failed page: the next build tries
+        again."""
         self.outputs_store.save(self.new)
         self.entries_store.save(state["entries"])
         rest = {k: v for k, v in state.items() if k != "entries"}
-        write_pickle(self.paths.cache / MANIFEST, {"inputs": inputs, "state": rest})
+        self.state.set_fact(MANIFEST, {"inputs": inputs, "state": rest})
+        self.state.commit()
         self.journal.clear()  # the manifest now knows every output this build wrote
 
     def _untouched(self, page: Page, changed: set[str]) -> bool:
@@ -419,6 +433,9 @@ class SiteWriter:
             with self.log.stage("render"):
                 if changed is not None and self._untouched(page, changed):
                     continue
+            with self.log.stage("site model"):
+                page = page.filled()
+            with self.log.stage("render"):
                 fp = self._fingerprint(page)
             if fp is not None:
                 yield page, fp
@@ -433,7 +450,7 @@ class SiteWriter:
         if self.jobs <= 1 or len(first) < _POOL_BELOW:
             for item in chain(first, todo):
                 with self.log.stage("render"):
-                    result = self.renderer.render(item[0])
+                    result = _made(self.renderer, item[0])
                 yield item, result
             return
         # here: a one-page edit never starts (or imports) a pool
@@ -460,15 +477,22 @@ class SiteWriter:
             results = future.result()
         yield from zip(batch, results)
 
-    def _emit(self, rel: str, data: bytes, fp: bytes, reason: str) -> None:
-        sha = hashlib.sha256(data).digest()
+    def _emit(
+        self,
+        rel: str,
+        data: bytes,
+        fp: bytes,
+        reason: str,
+        sha: bytes | None = None,
+        key: str | None = None,
+    ) -> None:
+        sha = sha or hashlib.sha256(data).digest()
         old = self.old.get(rel)
         target = self.paths.site / rel
         if not self.guard.allows(target):
             self._refuse(rel)
             return
         self.new[rel] = {"fp": fp, "sha": sha}
-        key = search_key(rel, data)
         if key is not None:
             self.new[rel]["search"] = key
         if old and old.get("sha") == sha and target.exists():
@@ -548,7 +572,10 @@ def clean_outputs(paths: Paths, log: Log) -> None:
     from .search import own_folders
 
     cache = paths.cache
-    owned = set(BigDict(cache / OUTPUTS).load()) | set(Journal(cache / JOURNAL).left()[0])
+    owned = set(Journal(cache / JOURNAL).left()[0])
+    if cache.is_dir():
+        owned |= set(State.open(cache).table("outputs").load())
+    State.forget_all()
     owned = {rel for rel in owned if contained(rel)}
     guard = Guard(paths.site)
     for rel in sorted(owned):

@@ -40,12 +40,13 @@ from pathlib import Path
 
 from .executors import kill_with_parent
 from .log import Log
-from .store import BuildLock, dump_json, read_pickle, remove, write_atomic, write_pickle
+from .state import Damaged, State
+from .store import BuildLock, dump_json, remove, write_atomic
 
 BASE, RECENT = "pagefind", "pagefind-recent"
 # in the base: its shard folders (the search page loads the first, merges the rest)
 SHARDS = "shards.json"
-BASE_STATE, RECENT_STATE = "search-base.pickle", "search-recent.pickle"  # in the cache
+BASE_STATE, RECENT_STATE = "search-base", "search-recent"  # the build state's facts
 FARM = (
     "search-scratch"  # in the cache: the hard-link folders Pagefind reads (see SearchIndex._farm)
 )
@@ -201,9 +202,17 @@ class SearchIndex:
     ) -> None:
         self.site, self.cache, self.log, self.background = site, cache, log, background
         self.shard_pages, self.jobs, self.rebuild_min = shard_pages, max(1, jobs), rebuild_min
-        base = read_pickle(cache / BASE_STATE) if (site / BASE / SHARDS).exists() else None
+        # its own connection: under --watch the index is updated in a thread of its own
+        self.state = State(cache)
+        base = self.state.fact(BASE_STATE) if (site / BASE / SHARDS).exists() else None
         self.base: dict | None = base if isinstance(base, dict) and "pages" in base else None
-        self.recent = read_pickle(cache / RECENT_STATE)
+        self.recent = self.state.fact(RECENT_STATE)
+
+    def _record(self, **facts: object) -> None:
+        """Record what the index now holds, in one transaction."""
+        for name, value in facts.items():
+            self.state.set_fact(name, value)
+        self.state.commit()
 
     def update(self, pages: dict[str, str]) -> None:
         """Bring the index up to `pages` ({entry page: search_key}) as cheaply as possible."""
@@ -264,8 +273,7 @@ class SearchIndex:
                 write_atomic(self.site / BASE / SHARDS, listing)
                 shutil.rmtree(staging, ignore_errors=True)
             self._write_recent(_no_delta())
-            write_pickle(self.cache / BASE_STATE, {"shards": count, "pages": pages})
-            write_pickle(self.cache / RECENT_STATE, None)
+            self._record(**{BASE_STATE: {"shards": count, "pages": pages}, RECENT_STATE: None})
         self.log.info(f"search index: {len(todo)} of {len(shards)} shards rebuilt in site/{BASE}/")
 
     def _index_shards(self, todo: dict[int, list[str]], staging: Path, every: bool) -> bool:
@@ -291,13 +299,13 @@ class SearchIndex:
 
     def _forget(self) -> None:
         """Drop the record of what the index holds, before changing what it holds."""
-        for name in (BASE_STATE, RECENT_STATE):
-            (self.cache / name).unlink(missing_ok=True)
+        self.state.drop_fact(BASE_STATE)
+        self.state.drop_fact(RECENT_STATE)
 
     def _delta(self, delta: dict) -> None:
-        (self.cache / RECENT_STATE).unlink(missing_ok=True)
+        self.state.drop_fact(RECENT_STATE)
         if self._write_recent(delta):
-            write_pickle(self.cache / RECENT_STATE, delta)
+            self._record(**{RECENT_STATE: delta})
             self.log.info(
                 f"search index: {len(delta['changed'])} changed and {len(delta['removed'])} "
                 f"removed "
@@ -339,9 +347,9 @@ class SearchIndex:
         half-way leaves no list, and the next one starts the farm afresh rather than index
         a page that is gone. A farm may keep an old version's bytes alive until its shard
         is rebuilt: at most the pages changed since."""
-        listing = scratch.with_name(scratch.name + ".pickle")
-        held = read_pickle(listing)
-        listing.unlink(missing_ok=True)
+        listing = f"farm:{scratch.name}"
+        held = self.state.fact(listing)
+        self.state.drop_fact(listing)
         if not isinstance(held, list):
             shutil.rmtree(scratch, ignore_errors=True)
             held = []
@@ -352,17 +360,15 @@ class SearchIndex:
         for rel in pages:
             _link(self.site / rel, scratch / rel)
         scratch.mkdir(parents=True, exist_ok=True)
-        write_pickle(listing, sorted(wanted))
+        self._record(**{listing: sorted(wanted)})
         return scratch
 
     def _drop_farms(self, keep: set[str]) -> None:
         """Scratch farms no shard count in use names (the site halved since they were made)."""
         for farm in self.cache.glob(f"{FARM}*"):
-            if farm.name.removesuffix(".pickle") not in keep:
-                if farm.is_dir():
-                    shutil.rmtree(farm, ignore_errors=True)
-                else:
-                    farm.unlink(missing_ok=True)
+            if farm.name not in keep:
+                self.state.drop_fact(f"farm:{farm.name}")
+                shutil.rmtree(farm, ignore_errors=True)
 
 
 def _farm_name(shard: int | None) -> str:
@@ -408,7 +414,13 @@ def index_site(
     lock = BuildLock(cache.with_name(cache.name + ".search.lock"))
     lock.acquire(wait=True)
     try:
-        SearchIndex(site, cache, log, shard_pages, jobs, background).update(pages)
+        index = SearchIndex(site, cache, log, shard_pages, jobs, background)
+        try:
+            index.update(pages)
+        finally:
+            index.state.close()
+    except Damaged as exc:  # the build that meets it next starts the state again
+        log.warn(f"site/{BASE}", f"search index not updated ({exc})")
     finally:
         lock.release()
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .model import EntryMeta
 from .people import Registry
@@ -26,17 +26,29 @@ from .textutil import printable_name, slug as make_slug
 ALL = "@all"  # depends on every entry (lists with counts, the sitemap)
 WEEKS = "@weeks"  # depends on which weeks exist (prev/next links, the latest weeks)
 PEOPLE = "@people"  # depends on which people exist and their slugs
-REGISTRY = "@registry"  # depends on the registry (roles)
+REGISTRY = "@registry:"  # + a name: depends on what the registry says of that person
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
+    """One output. Its `deps` are known before its data: `data` may be None and made by
+    `make` only when the page must be rendered, so a page nothing it shows has changed
+    costs its dependency check and no more (a person's timeline and chart, a week's
+    groups are never built for a one-entry change elsewhere)."""
+
     path: str  # relative to site/
     kind: str  # template name (html) or "feed" / "sitemap"
-    data: dict = field(hash=False)
+    data: dict | None = field(hash=False)
     body_from: str | None = None  # content/ path of the Markdown body (entry pages)
     body_sha: str | None = None
     deps: frozenset[str] = frozenset()  # entry paths (content/-relative) and the @ sets above
+    make: Callable[[], dict] | None = field(default=None, hash=False, compare=False, repr=False)
+
+    def filled(self) -> "Page":
+        """The page with its data made (and nothing left to call: it may cross a process)."""
+        if self.make is None:
+            return self
+        return replace(self, data=self.make(), make=None)
 
 
 @dataclass(frozen=True)
@@ -209,16 +221,16 @@ def _week_pages(weeks: dict[str, list[dict]], keys: list[str], index_weeks: int)
         }
         for w in keys
     ]
-    latest = [
-        dict(s, groups=_groups(weeks[s["week"]], lead_only=True)) for s in summaries[:index_weeks]
-    ]
     shown = [c for s in summaries[:index_weeks] for c in weeks[s["week"]]]
-    yield Page(
-        "index.html",
-        "index.html",
-        {"weeks": latest, "all_weeks": len(keys)},
-        deps=_deps(shown, WEEKS, PEOPLE),
-    )
+
+    def index() -> dict:
+        latest = [
+            dict(s, groups=_groups(weeks[s["week"]], lead_only=True))
+            for s in summaries[:index_weeks]
+        ]
+        return {"weeks": latest, "all_weeks": len(keys)}
+
+    yield Page("index.html", "index.html", None, deps=_deps(shown, WEEKS, PEOPLE), make=index)
     yield Page("weeks/index.html", "weeks.html", {"weeks": summaries}, deps=frozenset({ALL}))
     for i, w in enumerate(keys):
         newer = summaries[i - 1] if i > 0 else None
@@ -226,9 +238,14 @@ def _week_pages(weeks: dict[str, list[dict]], keys: list[str], index_weeks: int)
         yield Page(
             f"weeks/{w}/index.html",
             "week.html",
-            {"week": summaries[i], "groups": _groups(weeks[w]), "newer": newer, "older": older},
+            None,
             deps=_deps(weeks[w], WEEKS, PEOPLE),
+            make=functools.partial(_week_data, summaries[i], weeks[w], newer, older),
         )
+
+
+def _week_data(summary: dict, cards: list[dict], newer: dict | None, older: dict | None) -> dict:
+    return {"week": summary, "groups": _groups(cards), "newer": newer, "older": older}
 
 
 def _people_pages(
@@ -248,31 +265,13 @@ def _people_pages(
     yield Page("people/index.html", "people.html", {"people": index}, deps=frozenset({ALL}))
     for row in index:
         name, own = row["name"], mine[row["name"]]
-        by_week: dict[str, list[dict]] = defaultdict(list)
-        for card in own:
-            by_week[card["week"]].append(card)
-        timeline = [
-            {
-                "week": w,
-                "label": week_label(w),
-                "url": f"weeks/{w}/index.html",
-                "entries": by_week[w],
-            }
-            for w in sorted(by_week, reverse=True)
-        ]
-        person = dict(
-            row,
-            role=registry.role(name),
-            aliases=list(registry.aliases(name)),
-            chart=weekly_chart({w: len(v) for w, v in by_week.items()}),
-            together=_together(name, own),
-        )
         base = f"people/{row['slug']}/"
         yield Page(
             base + "index.html",
             "person.html",
-            {"person": person, "timeline": timeline, "feed": base + "feed.xml"},
-            deps=_deps(own, PEOPLE, REGISTRY),
+            None,
+            deps=_deps(own, PEOPLE, REGISTRY + name),
+            make=functools.partial(_person_data, row, own, registry, base + "feed.xml"),
         )
         yield Page(
             base + "feed.xml",
@@ -285,6 +284,32 @@ def _people_pages(
             },
             deps=_deps(own[:feed_items], PEOPLE),
         )
+
+
+def _person_data(row: dict, own: list[dict], registry: Registry, feed: str) -> dict:
+    """A person page's data: the registry's role and aliases, the timeline by week, the
+    weekly chart and who else is named with them."""
+    name = row["name"]
+    by_week: dict[str, list[dict]] = defaultdict(list)
+    for card in own:
+        by_week[card["week"]].append(card)
+    timeline = [
+        {
+            "week": w,
+            "label": week_label(w),
+            "url": f"weeks/{w}/index.html",
+            "entries": by_week[w],
+        }
+        for w in sorted(by_week, reverse=True)
+    ]
+    person = dict(
+        row,
+        role=registry.role(name),
+        aliases=list(registry.aliases(name)),
+        chart=weekly_chart({w: len(v) for w, v in by_week.items()}),
+        together=_together(name, own),
+    )
+    return {"person": person, "timeline": timeline, "feed": feed}
 
 
 CHART_WEEKS = 104  # the chart covers at most the last two years a person was in the news

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config import LEDGER, Paths
@@ -21,8 +21,8 @@ from .entries import EntryError, meta_of, parse, to_markdown
 from .ingest import sha256
 from .log import Log
 from .model import Entry, Skip, SyncReport
+from .state import State
 from .store import (
-    BlobCache,
     Changed,
     FileHashes,
     Guard,
@@ -90,15 +90,25 @@ class _Sync:
     """One pass of seeds -> content. Holds the ledger while it is being updated."""
 
     def __init__(
-        self, paths: Paths, knowledge: Knowledge, log: Log, hashes: FileHashes, prune: bool = False
+        self,
+        paths: Paths,
+        knowledge: Knowledge,
+        log: Log,
+        state: State,
+        prune: bool = False,
+        stamps: tuple[dict, dict] = ({}, {}),
     ) -> None:
-        self.paths, self.knowledge, self.log, self.hashes, self.prune = (
+        self.paths, self.knowledge, self.log, self.state, self.prune = (
             paths,
             knowledge,
             log,
-            hashes,
+            state,
             prune,
         )
+        self.hashes = FileHashes(state.table("seeds"))
+        # the stat check's stamps of seeds/ ("seeds/<name>") and content/: no stat twice
+        self.seed_stamps, self.entry_stamps = stamps
+        self.ledger_people: object = None  # the registry digest the ledger's entries used
         self.ledger: dict[str, Record] = self._load_ledger()
         self.loaded = dict(self.ledger)
         self.journal = Journal(paths.cache / JOURNAL)
@@ -106,7 +116,10 @@ class _Sync:
         self.stems = {rel.rsplit("/", 1)[-1][:-3]: rel for rel in list_entries(paths.content)}
         self.report = SyncReport()
         self.cache_keys: dict[str, str] = {}
-        self.cache = BlobCache(paths.cache / "clean.sqlite")
+        self.cache = state.table("cleaned", code_digest())
+        self.detected = state.table("detected", code_digest())
+        self.names = state.table("names", code_digest())
+        self._changed: frozenset[tuple[str, ...]] | None | bool = False  # False: not worked out yet
         self.guard = Guard(paths.content)
         self.on_disk: dict[str, str] = {}  # printable seed name -> its name on disk
         self.unlisted: list[str] = []  # seed folders that cannot be read: their seeds are not gone
@@ -118,6 +131,7 @@ class _Sync:
         path = self.paths.content / LEDGER
         raw = read_json(path, None)
         seeds = raw.get("seeds") if isinstance(raw, dict) else None
+        self.ledger_people = raw.get("people") if isinstance(raw, dict) else None
         if raw is not None and not isinstance(seeds, dict):
             self.log.warn(
                 f"content/{LEDGER}",
@@ -225,8 +239,10 @@ class _Sync:
         with self.log.stage("entries"):
             self._retire(set(seeds))
             self._save()
+            self.hashes.save()
+            self.state.set_fact("people", (self.knowledge.people, self.knowledge.people_data))
+            self.state.commit()
             self.journal.clear()  # the ledger on disk now records everything the journal noted
-            self.cache.close()
         return self.report
 
     def _tasks(self, names: list[str]) -> list[SeedTask]:
@@ -248,7 +264,9 @@ class _Sync:
         path = self.paths.seeds / self.on_disk.get(name, name)
         rec = self.ledger.get(name)
         if rec is not None:  # known seed: hash from the stat cache, read only if it changed
-            sha = self.hashes.sha(path)
+            sha = self.hashes.sha(
+                path, known=self.seed_stamps.get(f"seeds/{self.on_disk.get(name, name)}")
+            )
             if sha is not None and self._settled(name, rec, sha):
                 return None
         try:
@@ -269,18 +287,22 @@ class _Sync:
         key = self._cache_key(task.sha256, task.boilerplate)
         self.cache_keys[task.name] = key
         cached = self.cache.get(key)
-        return task if cached is None else replace(task, data=None, raw=None, cached=cached)
+        if cached is None:
+            return task
+        return replace(task, data=None, raw=None, cached=cached, detected=self.detected.get(key))
 
     def _settled(self, name: str, rec: Record, sha: str) -> bool:
         """True when the seed's entry needs no work (up to date, edited, or deleted by hand)."""
         same_seed = rec.seed_sha256 == sha
         if rec.skipped is not None:
-            if same_seed and rec.generator == self.knowledge.digest:
+            if same_seed and rec.generator == self.knowledge.base:
                 self.log.warn(f"seeds/{name}", rec.skipped)
                 return True
             return False
         entry = self.paths.content / (rec.entry or "")
-        current = self.hashes.sha(entry) if rec.entry else None
+        current = (
+            self.hashes.sha(entry, known=self.entry_stamps.get(rec.entry)) if rec.entry else None
+        )
         if current is None and not same_seed:
             rec = self._follow(name, rec)
             current = (
@@ -302,11 +324,48 @@ class _Sync:
                 self.ledger[name] = Record(sha, rec.generator, rec.entry, rec.entry_sha256)
             self.report.kept_edits.append(rec.entry or "")
             return True
-        settled = same_seed and rec.generator == self.knowledge.digest
+        settled = (
+            same_seed and rec.generator == self.knowledge.base and not self._renamed(name, sha)
+        )
         if settled and rec.notes:  # a pristine entry made by a fallback: still worth saying
             for note in rec.notes.split("\n"):
                 self.log.warn(f"seeds/{name}", note)
         return settled
+
+    def _renamed(self, name: str, sha: str) -> bool:
+        """True when the registry changed since this seed's entry was made in a way that may
+        change who it names: the seed has every word of a name whose answer changed (or
+        that cannot be told). A people.yaml edit so re-resolves only the seeds it concerns."""
+        if self.ledger_people == self.knowledge.people:
+            return False
+        if self._changed is False:
+            self._changed = self._changed_keys()
+        row = self.names.load().get(name)  # one read of the table, not one per seed
+        if self._changed is None or row is None or row[0] != sha:
+            return True
+        words = row[1]
+        return any(all(w in words for w in key) for key in self._changed)
+
+    def _changed_keys(self) -> frozenset[tuple[str, ...]] | None:
+        """The names whose registry answer differs from the registry the ledger's entries
+        were resolved with (the build state keeps it), with the seeds' long words that a
+        changed surname is a near miss of (people resolves those by rapidfuzz)."""
+        known = self.state.fact("people")
+        if not isinstance(known, tuple) or known[0] != self.ledger_people:
+            return None
+        changed = self.knowledge.changed_keys(known[1])
+        surnames = [key[0] for key in changed or () if len(key) == 1]
+        if not surnames:
+            return changed
+        from rapidfuzz import fuzz, process
+
+        words = {w for _, keys in self.names.load().values() for w in keys if len(w) >= 8}
+        near = {
+            (hit[0],)
+            for word in surnames
+            for hit in process.extract(word, words, scorer=fuzz.ratio, score_cutoff=90, limit=None)
+        }
+        return changed | near  # type: ignore[operator]
 
     def _follow(self, name: str, rec: Record) -> Record:
         """The record of a seed whose entry is not where the ledger says: if an entry naming
@@ -348,7 +407,9 @@ class _Sync:
     def _apply(self, result: SeedResult) -> None:
         name, sha = result.name, result.sha256
         if result.packed is not None:
-            self.cache.put(self.cache_keys[name], result.packed)
+            self.cache.put(self.cache_keys[name], None, result.packed)
+        if result.detected is not None:
+            self.detected.put(self.cache_keys[name], None, result.detected)
         old = self.ledger.get(name)
         if isinstance(result.entry, Skip):
             self._skip(name, sha, old, result.entry.reason)
@@ -366,9 +427,10 @@ class _Sync:
                 f"the entry of seeds/{name} is not written through it",
             )
             return
+        self.names.put(name, (sha, result.names))
         record = Record(
             sha,
-            self.knowledge.digest,
+            self.knowledge.base,
             rel,
             digest,
             moved=bool(old and old.moved and old.entry == rel),
@@ -438,7 +500,7 @@ class _Sync:
             self.log.warn(f"seeds/{name}", f"kept its earlier entry content/{old.entry}")
             self.ledger[name] = Record(sha, old.generator, old.entry, old.entry_sha256)
             return
-        self.ledger[name] = Record(sha, self.knowledge.digest, skipped=reason)
+        self.ledger[name] = Record(sha, self.knowledge.base, skipped=reason)
 
     def _place(self, entry: Entry, old: Record | None, digest: str) -> str:
         """content/<week>/<slug>.md, with a distinct, deterministic slug on a collision. A
@@ -480,6 +542,7 @@ class _Sync:
             return
         for name in gone:
             rec = self.ledger.pop(name)
+            self.names.delete(name)
             if not rec.entry:
                 continue
             path = self.paths.content / rec.entry
@@ -512,27 +575,38 @@ class _Sync:
         )
 
     def _save(self) -> None:
-        if self.ledger == self.loaded and (self.paths.content / LEDGER).exists():
+        same_people = self.ledger_people == self.knowledge.people
+        if self.ledger == self.loaded and same_people and (self.paths.content / LEDGER).exists():
             return  # nothing changed: no need to serialise 10,000 records
-        records = {
-            name: {k: v for k, v in asdict(rec).items() if v is not None and v is not False}
-            for name, rec in sorted(self.ledger.items())
-        }
+        records = {name: _fields(rec) for name, rec in sorted(self.ledger.items())}
         if records or (self.paths.content / LEDGER).exists():
             self.paths.content.mkdir(parents=True, exist_ok=True)
             # names its temp file, if killed mid-write
             self.journal.note(json.dumps({"entry": LEDGER}))
-            write_json(self.paths.content / LEDGER, {"version": 1, "seeds": records})
+            ledger = {"version": 2, "people": self.knowledge.people, "seeds": records}
+            write_json(self.paths.content / LEDGER, ledger, rows="seeds")
             self.report.ledger_written = True
+
+
+_FIELDS = tuple(Record.__dataclass_fields__)
+
+
+def _fields(rec: Record) -> dict:
+    """A record as the ledger writes it: only the fields that say something (asdict, which
+    deep-copies, cost a second per 10,000 records)."""
+    values = (getattr(rec, f) for f in _FIELDS)
+    return {f: v for f, v in zip(_FIELDS, values) if v is not None and v is not False}
 
 
 def sync(
     paths: Paths,
     knowledge: Knowledge,
     log: Log,
-    hashes: FileHashes,
+    state: State,
     jobs: int = 1,
     executor: str = "process",
     prune: bool = False,
+    stamps: tuple[dict, dict] = ({}, {}),
 ) -> SyncReport:
-    return _Sync(paths, knowledge, log, hashes, prune).run(jobs, executor)
+    """`stamps`: the stat check's stamps of seeds/ and content/, taken at the build's start."""
+    return _Sync(paths, knowledge, log, state, prune, stamps).run(jobs, executor)

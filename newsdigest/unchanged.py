@@ -30,19 +30,18 @@ from . import code_digest
 from .config import LEDGER, Config, Paths
 from .log import Log
 from .model import BuildSummary
+from .state import FILE, State
 from .store import (
     OUTSIDE,
     Stamp,
     file_sha256,
     file_stamp,
     leads_out,
-    read_pickle,
     scan,
     stamp,
-    write_pickle,
 )
 
-STATE = "unchanged.pickle"
+RECORD = "unchanged"  # the build state's fact holding the last complete build's record
 RACY_NS = 200_000_000  # timestamps this close to the snapshot are confirmed by content hash
 
 
@@ -52,9 +51,7 @@ class Snapshot:
 
     digest: str
     racy: tuple[tuple[str, str | None], ...]  # (file, sha256) of files modified within RACY_NS
-    stamps: dict[str, Stamp] = field(
-        default_factory=dict, compare=False, repr=False
-    )  # content/ only
+    stamps: dict[str, Stamp] = field(default_factory=dict, compare=False, repr=False)
 
 
 _MISSING: Stamp = (0, -1, 0, 0)
@@ -119,7 +116,7 @@ def take(
             if now - mtime < RACY_NS or now - ctime < RACY_NS
         )
     )
-    return Snapshot(digest.hexdigest(), racy, stamps if part == "content" else {})
+    return Snapshot(digest.hexdigest(), racy, stamps)
 
 
 def _file(paths: Paths, part: str, rel: str) -> str:
@@ -191,8 +188,8 @@ def save(
         return
     if monitor is not None:
         monitor.outputs = stamps
-    write_pickle(
-        paths.cache / STATE,
+    State.open(paths.cache).set_fact(
+        RECORD,
         {
             "sources": record.sources.digest,
             "content": record.content.digest,
@@ -209,10 +206,10 @@ def save(
 
 
 def forget(paths: Paths) -> None:
-    try:
-        os.unlink(paths.cache / STATE)
-    except OSError:
-        pass
+    """Drop the record at once: a build that stops half-way must not leave it claiming that
+    site/ is current."""
+    if (paths.cache / FILE).exists():
+        State.open(paths.cache).drop_fact(RECORD)
 
 
 @dataclass(frozen=True)
@@ -240,7 +237,7 @@ def check(paths: Paths, config: Config, monitor: Monitor | None = None) -> Verdi
     """Compare the inputs and outputs with the last build's record. `monitor` (under
     --watch): the watcher's events say which inputs to stat again, and the last build's
     output stamps are still in memory."""
-    state = read_pickle(paths.cache / STATE)
+    state = State.open(paths.cache).fact(RECORD) if paths.cache.is_dir() else None
     if monitor is not None:
         sources, content = monitor.snapshots(paths, config)
     else:

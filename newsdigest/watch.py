@@ -26,7 +26,7 @@ from watchdog.observers.polling import PollingObserver
 
 from .config import Paths
 
-QUIET = 0.2  # seconds without events that end a burst
+QUIET = 0.05  # seconds without events that end a burst (an editor save is a few ms)
 MAX_WAIT = 3.0  # a never-ending burst still gets a build this often
 _EDITOR_JUNK = (".swp", ".swx", ".swo", "~", ".tmp", ".bak", ".orig", ".crswap", ".part")
 _ROOT_FILES = ("people.yaml", "outlets.yaml", "pyproject.toml")

@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 
 from .clean import clean
 from .clean.boilerplate import CHUNK, page_lines, repeated_lines
-from .digest import understand
+from .digest import understood
 from .executors import open_executor
 from .ingest import ingest
 from .knowledge import Knowledge
 from .model import Article, Entry, RawPage, Skip
-from .store import pack
+from .people import Detected
+from .state import dumps
 
 _INLINE_BELOW = 24  # fewer tasks than this run in-process: a pool costs more than it saves
 
@@ -34,17 +35,20 @@ class SeedTask:
     boilerplate: frozenset[str] = frozenset()  # this page's lines that recur across the batch
     raw: RawPage | Skip | None = None  # decoded already (the boilerplate pass needed the text)
     modified: dt.date | None = None  # the file's modification day (the last fallback for a date)
+    detected: Detected | None = None  # people detection's findings, cached with the clean result
 
 
 @dataclass(frozen=True)
 class SeedResult:
     name: str
     sha256: str
-    # the clean result for the cache (`store.pack`); None when it came from there
+    # the clean result for the cache (`state.dumps`); None when it came from there
     packed: bytes | None
     entry: Entry | Skip
     seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # ingest, clean, understand
     notes: tuple[str, ...] = ()  # the fallbacks clean took, each worth a warning
+    detected: bytes | None = None  # people detection's findings packed; None if from the cache
+    names: frozenset[str] = frozenset()  # the words a registry could answer for (Detected.keys)
 
 
 _KNOWLEDGE: Knowledge | None = None
@@ -66,11 +70,13 @@ def process_seed(task: SeedTask) -> SeedResult:
         )
         t1 = time.perf_counter()
         cleaned = raw if isinstance(raw, Skip) else _safe_clean(raw, task.boilerplate)
-    packed = None if task.cached is not None else pack(cleaned)  # counted as cleaning
+    packed = None if task.cached is not None else dumps(cleaned)  # counted as cleaning
     t2 = time.perf_counter()
     if isinstance(cleaned, Skip):
         return SeedResult(task.name, task.sha256, packed, cleaned, (t1 - t0, t2 - t1, 0.0))
-    entry = understand(cleaned, task.name, task.sha256, _KNOWLEDGE.registry)
+    entry, detected = understood(
+        cleaned, task.name, task.sha256, _KNOWLEDGE.registry, task.detected
+    )
     return SeedResult(
         task.name,
         task.sha256,
@@ -78,6 +84,8 @@ def process_seed(task: SeedTask) -> SeedResult:
         entry,
         (t1 - t0, t2 - t1, time.perf_counter() - t2),
         cleaned.notes,
+        None if task.detected is not None else dumps(detected),
+        detected.keys(),
     )
 
 

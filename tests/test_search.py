@@ -10,7 +10,7 @@ from pathlib import Path
 from newsdigest.log import Log
 from newsdigest.render import MANIFEST
 from newsdigest.search import SearchIndex, pages_in_manifest, search_key, shard_count, shard_of
-from newsdigest.store import read_pickle
+from newsdigest.state import State
 
 from .conftest import Project
 
@@ -136,9 +136,7 @@ def test_a_large_change_rebuilds_only_the_shards_it_touches(project):
     base = project.site / "pagefind"
     before = _inodes(base)
     pages = pages_in_manifest(_outputs(project))
-    count = read_pickle(project.root / ".newsdigest-cache" / "site" / "search-base.pickle")[
-        "shards"
-    ]
+    count = State(project.root / ".newsdigest-cache" / "site").fact("search-base")["shards"]
     dirty = str(shard_of("entries/umerov-meets-stoltenberg-in-brussels/index.html", count))
     SearchIndex(
         project.site, project.root / ".newsdigest-cache" / "site", Log(quiet=True), 2, rebuild_min=0
@@ -165,10 +163,9 @@ def _inodes(folder: Path) -> dict[str, int]:
 
 
 def _outputs(project: Project) -> dict:
-    from newsdigest.store import BigDict
-
-    assert (project.root / ".newsdigest-cache" / "site" / MANIFEST).exists()
-    return BigDict(project.root / ".newsdigest-cache" / "site" / "outputs.pickle").load()
+    state = State(project.root / ".newsdigest-cache" / "site")
+    assert state.fact(MANIFEST) is not None
+    return state.table("outputs").load()
 
 
 def test_a_pagefind_failure_is_one_warning_and_leaves_no_half_index(tmp_path):
@@ -261,7 +258,7 @@ def test_a_farm_left_without_its_list_is_made_afresh(tmp_path):
         "page.</p></article></body></html>",
         encoding="utf-8",
     )
-    farm.with_name(farm.name + ".pickle").unlink()
+    State(cache).drop_fact(f"farm:{farm.name}")  # the record of what the farm holds is lost
     (site / "pagefind" / "shards.json").unlink()  # no base: the next update rebuilds every shard
     SearchIndex(site, cache, Log(quiet=True), 2).update(pages)
     assert not ghost.exists()

@@ -1,6 +1,8 @@
-"""BigDict: a large cache dict saved as base + delta must always load back exactly what was
-saved last, whatever mix of small and large changes came before. The atomic writer: exact
-bytes, no temp file left, and a temp name no other process shares."""
+"""The build state (state.State): a table always loads back exactly what was saved last,
+whatever mix of changes came before; a save writes only the rows that changed; another
+version's rows read as empty; a store of another schema, or a damaged one, is rebuilt and
+said so, never trusted. The atomic writer: exact bytes, no temp file left, and a temp name
+no other process shares."""
 
 from __future__ import annotations
 
@@ -9,74 +11,105 @@ import os
 import shutil
 import stat
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsdigest.store import BigDict, write_atomic
+from newsdigest.state import FILE, Damaged, State
+from newsdigest.store import write_atomic
 
 
-def test_a_small_change_writes_only_a_delta(tmp_path):
-    path = tmp_path / "big.pickle"
+def _fresh(folder) -> State:
+    """A new connection, as the next build's process would open it."""
+    return State(folder)
+
+
+def test_a_small_change_writes_only_the_rows_that_changed(tmp_path):
+    state = State(tmp_path)
     data = {f"k{i}": ("v", i) for i in range(2000)}
-    BigDict(path).save(data)
-    base = path.read_bytes()
-    store = BigDict(path)
-    loaded = store.load()
+    state.table("outputs").save(data)
+    state.commit()
+    state = _fresh(tmp_path)
+    table = state.table("outputs")
+    loaded = table.load()
     assert loaded == data
     changed = dict(loaded, k7=("edited", 7))
     del changed["k9"]
-    store.save(changed)
-    assert path.read_bytes() == base  # the 2,000-row base was not rewritten
-    assert path.with_name("big.delta.pickle").is_file()
-    assert BigDict(path).load() == changed
+    table.save(changed)
+    assert sum(len(rows) for rows in state.staged.values()) == 2  # one upsert, one delete
+    state.commit()
+    assert _fresh(tmp_path).table("outputs").load() == changed
 
 
-def test_a_large_change_folds_the_delta_into_a_new_base(tmp_path):
-    path = tmp_path / "big.pickle"
-    data = {i: i for i in range(1000)}
-    BigDict(path).save(data)
-    store = BigDict(path)
-    new = {i: -i for i in store.load()}
-    store.save(new)
-    assert not path.with_name("big.delta.pickle").exists()
-    assert BigDict(path).load() == new
-
-
-def test_a_delta_from_another_base_is_ignored(tmp_path):
-    path = tmp_path / "big.pickle"
-    BigDict(path).save({i: i for i in range(1000)})
-    store = BigDict(path)
-    store.save(dict(store.load(), extra=1))
-    stale_delta = path.with_name("big.delta.pickle").read_bytes()
-    fresh = BigDict(path)
-    fresh.save({i: 0 for i in range(1000)})  # a new base (large change), its own token
-    path.with_name("big.delta.pickle").write_bytes(stale_delta)  # a delta left from before
-    assert BigDict(path).load() == {i: 0 for i in range(1000)}
+def test_nothing_is_written_before_the_commit(tmp_path):
+    state = State(tmp_path)
+    state.table("entries").save({"a": 1})
+    assert _fresh(tmp_path).table("entries").load() == {}  # a kill here leaves the old state
+    state.commit()
+    assert _fresh(tmp_path).table("entries").load() == {"a": 1}
 
 
 def test_another_version_reads_as_empty(tmp_path):
-    path = tmp_path / "big.pickle"
-    BigDict(path, "v1").save({"a": 1})
-    assert BigDict(path, "v2").load() == {}
-    assert BigDict(path, "v1").load() == {"a": 1}
+    state = State(tmp_path)
+    state.table("entries", "v1").save({"a": 1})
+    state.commit()
+    assert _fresh(tmp_path).table("entries", "v2").load() == {}
+    state = _fresh(tmp_path)
+    state.table("entries", "v1").save({"b": 2})
+    state.commit()
+    assert _fresh(tmp_path).table("entries", "v1").load() == {"b": 2}
+
+
+def test_a_store_of_another_schema_is_rebuilt_and_said_so(tmp_path):
+    state = State(tmp_path)
+    state.table("outputs").save({"a": 1})
+    state.commit()
+    state.db.execute("pragma user_version = 1")
+    state.close()
+    again = State(tmp_path)
+    assert again.problem and "another schema" in again.problem
+    assert again.table("outputs").load() == {}
+
+
+def test_a_damaged_store_is_never_trusted(tmp_path):
+    """Damage SQLite finds when it reads a page raises Damaged (the build then discards the
+    store and starts again without it); a file that is no database at all is found on open."""
+    state = State(tmp_path)
+    state.table("outputs").save({f"k{i}": "x" * 500 for i in range(500)})
+    state.commit()
+    state.db.execute("pragma wal_checkpoint(truncate)")
+    state.close()
+    path = tmp_path / FILE
+    data = bytearray(path.read_bytes())
+    data[4096:] = b"\xff" * (len(data) - 4096)  # every page but the schema overwritten
+    path.write_bytes(bytes(data))
+    with pytest.raises(Damaged):
+        State(tmp_path).table("outputs").load()
+    State.discard(tmp_path)
+    assert State(tmp_path).table("outputs").load() == {}
+    (tmp_path / FILE).write_bytes(b"not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / (FILE + suffix)).unlink(missing_ok=True)
+    assert State(tmp_path).problem
 
 
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.dictionaries(st.integers(0, 300), st.integers(0, 3), max_size=300),
+        st.dictionaries(st.integers(0, 300).map(str), st.integers(0, 3), max_size=300),
         min_size=1,
         max_size=6,
     )
 )
 def test_any_sequence_of_saves_loads_back_the_last(tmp_path_factory, versions):
-    folder = tmp_path_factory.mktemp("bigdict")
-    path = folder / "big.pickle"
+    folder = tmp_path_factory.mktemp("state")
+    state = State(folder)
     for version in versions:
-        store = BigDict(path)
-        store.load()
-        store.save(version)
-        assert BigDict(path).load() == version
+        state.table("outputs").save(version)
+        state.commit()
+        assert state.table("outputs").load() == version
+        assert _fresh(folder).table("outputs").load() == version
+    state.close()
     shutil.rmtree(folder)
 
 
