@@ -164,3 +164,7 @@ class SyncReport:
     ledger_written: bool = False
     removed: list[str] = field(default_factory=list)
     kept_edits: list[str] = field(default_factory=list)
+    # every content/ file sync wrote or removed: the stat check's snapshot of content/ is
+    # brought up to date from it rather than by scanning 10,000 entries again
+    touched: list[str] = field(default_factory=list)
+    rescan: bool = False  # a killed sync's journal was replayed: what it did is not listed

@@ -341,11 +341,8 @@ def dump_json(value: Any, pretty: bool = True, rows: str | None = None) -> bytes
     (the ledger: a seed's change is one line of a diff, and the C encoder does the work;
     the indenting encoder is pure Python, a third of a second at 10,000 records)."""
     if rows is not None:
-        head = json.dumps({k: v for k, v in value.items() if k != rows}, sort_keys=True)
-        line = functools.partial(json.dumps, sort_keys=True, ensure_ascii=False)
-        items = ",\n".join(f"{line(k)}: {line(v)}" for k, v in sorted(value[rows].items()))
-        body = f"{head[:-1]}{', ' if len(head) > 2 else ''}{json.dumps(rows)}: {{\n{items}\n}}}}\n"
-        return body.encode("utf-8")
+        head = {k: v for k, v in value.items() if k != rows}
+        return json_rows(head, rows, [json_row(k, v) for k, v in sorted(value[rows].items())])
     if pretty:
         return (json.dumps(value, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode(
             "utf-8"
@@ -353,6 +350,20 @@ def dump_json(value: Any, pretty: bool = True, rows: str | None = None) -> bytes
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
         "utf-8"
     )
+
+
+def json_row(key: str, value: Any) -> str:
+    """One item of a mapping written one per line (see `dump_json`)."""
+    line = functools.partial(json.dumps, sort_keys=True, ensure_ascii=False)
+    return f"{line(key)}: {line(value)}"
+
+
+def json_rows(head: dict, key: str, lines: list[str]) -> bytes:
+    """`head` with `key` holding the mapping whose items `lines` are (sorted, from
+    `json_row`), each on its own line."""
+    start = json.dumps(head, sort_keys=True)[:-1]
+    items = ",\n".join(lines)
+    return f"{start}{', ' if len(start) > 1 else ''}{json.dumps(key)}: {{\n{items}\n}}}}\n".encode()
 
 
 def write_json(path: Path, value: Any, pretty: bool = True, rows: str | None = None) -> None:
@@ -378,7 +389,9 @@ class FileHashes:
         self.known: dict[str, list] = table.load()
         self.seen: dict[str, list] = {}
 
-    def sha(self, file: Path, data: bytes | None = None, known: Stamp | None = None) -> str | None:
+    def sha(
+        self, file: Path | str, data: bytes | None = None, known: Stamp | None = None
+    ) -> str | None:
         """`known`: the file's stamp as the stat check took it at the start of the build
         (saves a stat per file); never trusted for a file this build already wrote."""
         key = str(file)
@@ -391,7 +404,7 @@ class FileHashes:
             return old[4]
         if data is None:
             try:
-                data = file.read_bytes()
+                data = Path(file).read_bytes()
             except OSError:
                 return None
         digest = hashlib.sha256(data).hexdigest()

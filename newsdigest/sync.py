@@ -10,8 +10,10 @@ than in a cache so that a fresh clone still knows which entries are pristine.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,12 +31,14 @@ from .store import (
     Journal,
     contained,
     file_sha256,
+    file_stamp,
+    json_row,
+    json_rows,
     read_json,
     remove,
     temp_name,
     walk_files,
     write_atomic,
-    write_json,
 )
 from .textutil import printable_name, slug as make_slug
 from . import code_digest
@@ -108,18 +112,20 @@ class _Sync:
         self.hashes = FileHashes(state.table("seeds"))
         # the stat check's stamps of seeds/ ("seeds/<name>") and content/: no stat twice
         self.seed_stamps, self.entry_stamps = stamps
+        self.seeds_dir, self.content_dir = f"{paths.seeds}{os.sep}", f"{paths.content}{os.sep}"
         self.ledger_people: object = None  # the registry digest the ledger's entries used
         self.ledger: dict[str, Record] = self._load_ledger()
         self.loaded = dict(self.ledger)
         self.journal = Journal(paths.cache / JOURNAL)
+        self.report = SyncReport()
         self._recover()
         self.stems = {rel.rsplit("/", 1)[-1][:-3]: rel for rel in list_entries(paths.content)}
-        self.report = SyncReport()
         self.cache_keys: dict[str, str] = {}
         self.cache = state.table("cleaned", code_digest())
         self.detected = state.table("detected", code_digest())
         self.names = state.table("names", code_digest())
         self._changed: frozenset[tuple[str, ...]] | None | bool = False  # False: not worked out yet
+        self._names: dict | None = None
         self.guard = Guard(paths.content)
         self.on_disk: dict[str, str] = {}  # printable seed name -> its name on disk
         self.unlisted: list[str] = []  # seed folders that cannot be read: their seeds are not gone
@@ -127,8 +133,14 @@ class _Sync:
 
     def _load_ledger(self) -> dict[str, Record]:
         """The ledger as records; what is malformed is one warning and left out, and the
-        entries it would have named are adopted again by their bytes (see `_place`)."""
+        entries it would have named are adopted again by their bytes (see `_place`). A
+        process that wrote or read it last (--watch) and finds it with the same stamp does
+        not parse its 10,000 records again."""
         path = self.paths.content / LEDGER
+        known = _LEDGERS.get(str(path))
+        if known is not None and known[0] == file_stamp(path):
+            self.ledger_people = known[1]
+            return dict(known[2])
         raw = read_json(path, None)
         seeds = raw.get("seeds") if isinstance(raw, dict) else None
         self.ledger_people = raw.get("people") if isinstance(raw, dict) else None
@@ -171,6 +183,7 @@ class _Sync:
         on disk join the ledger (else they would count as edited by hand for ever), entries
         it moved leave no copy behind, and its half-written temp files go."""
         notes, pids = self.journal.left()
+        self.report.rescan = bool(notes or pids)
         for line in notes:
             try:
                 self._replay(json.loads(line), pids)
@@ -261,14 +274,16 @@ class _Sync:
 
     def _plan(self, name: str) -> SeedTask | None:
         """What to do with one seed; None when nothing needs doing."""
-        path = self.paths.seeds / self.on_disk.get(name, name)
+        disk = self.on_disk.get(name, name)
         rec = self.ledger.get(name)
         if rec is not None:  # known seed: hash from the stat cache, read only if it changed
+            # paths as strings here: pathlib's joins were a third of planning 10,000 seeds
             sha = self.hashes.sha(
-                path, known=self.seed_stamps.get(f"seeds/{self.on_disk.get(name, name)}")
+                self.seeds_dir + disk, known=self.seed_stamps.get("seeds/" + disk)
             )
             if sha is not None and self._settled(name, rec, sha):
                 return None
+        path = self.paths.seeds / disk
         try:
             data = path.read_bytes()
             modified = dt.date.fromtimestamp(path.stat().st_mtime)
@@ -299,9 +314,10 @@ class _Sync:
                 self.log.warn(f"seeds/{name}", rec.skipped)
                 return True
             return False
-        entry = self.paths.content / (rec.entry or "")
         current = (
-            self.hashes.sha(entry, known=self.entry_stamps.get(rec.entry)) if rec.entry else None
+            self.hashes.sha(self.content_dir + rec.entry, known=self.entry_stamps.get(rec.entry))
+            if rec.entry
+            else None
         )
         if current is None and not same_seed:
             rec = self._follow(name, rec)
@@ -340,7 +356,9 @@ class _Sync:
             return False
         if self._changed is False:
             self._changed = self._changed_keys()
-        row = self.names.load().get(name)  # one read of the table, not one per seed
+        if self._names is None:
+            self._names = self.names.load()  # one read of the table, not one per seed
+        row = self._names.get(name)
         if self._changed is None or row is None or row[0] != sha:
             return True
         words = row[1]
@@ -453,6 +471,7 @@ class _Sync:
                 )
                 return
             self.hashes.sha(target, data)
+            self.report.touched.append(rel)
         if (
             old
             and old.entry
@@ -461,6 +480,7 @@ class _Sync:
         ):
             self._note(name, record, old)
             remove(self.paths.content / old.entry, self.paths.content)
+            self.report.touched.append(old.entry)
             self.stems.pop(Path(old.entry).stem, None)
         self.stems[Path(rel).stem] = rel
         self.ledger[name] = record
@@ -560,6 +580,7 @@ class _Sync:
                 )
                 remove(path, self.paths.content)
                 self.report.removed.append(rec.entry)
+                self.report.touched.append(rec.entry)
             else:
                 self.log.warn(
                     f"content/{rec.entry}",
@@ -578,17 +599,28 @@ class _Sync:
         same_people = self.ledger_people == self.knowledge.people
         if self.ledger == self.loaded and same_people and (self.paths.content / LEDGER).exists():
             return  # nothing changed: no need to serialise 10,000 records
-        records = {name: _fields(rec) for name, rec in sorted(self.ledger.items())}
-        if records or (self.paths.content / LEDGER).exists():
+        path = self.paths.content / LEDGER
+        if self.ledger or path.exists():
             self.paths.content.mkdir(parents=True, exist_ok=True)
             # names its temp file, if killed mid-write
             self.journal.note(json.dumps({"entry": LEDGER}))
-            ledger = {"version": 2, "people": self.knowledge.people, "seeds": records}
-            write_json(self.paths.content / LEDGER, ledger, rows="seeds")
+            head = {"people": self.knowledge.people, "version": 2}
+            lines = [_line(name, rec) for name, rec in sorted(self.ledger.items())]
+            write_atomic(path, json_rows(head, "seeds", lines))
             self.report.ledger_written = True
+            self.report.touched.append(LEDGER)
+            _LEDGERS[str(path)] = (file_stamp(path), self.knowledge.people, dict(self.ledger))
 
 
 _FIELDS = tuple(Record.__dataclass_fields__)
+# ledger path -> (its stamp, people digest, records) as this process last read or wrote it
+_LEDGERS: dict[str, tuple] = {}
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _line(name: str, rec: Record) -> str:
+    """One seed's line of the ledger (cached: under --watch, most records are as before)."""
+    return json_row(name, _fields(rec))
 
 
 def _fields(rec: Record) -> dict:
