@@ -84,7 +84,9 @@ def _build(
     knowledge = load_knowledge(paths, log)
     synced, sync_warnings, content = _sync(paths, config, knowledge, log, options, verdict, state)
     with log.stage("read"):
-        entries = read_entries(paths, knowledge.registry, log, content, state, synced.made)
+        entries = read_entries(
+            paths, knowledge.registry, log, content, state, synced.made, knowledge.people
+        )
     synced.made.clear()
     writer = SiteWriter(paths, config, log, options.jobs, options.executor)
     writer.outputs_intact = verdict.same_outputs and not writer.recovering

@@ -34,6 +34,23 @@ class Entries:
     earlier: dict[str, EntryMeta | None]  # entries whose bytes changed: their last front matter
 
 
+@dataclass
+class _Read:
+    """What the last read of one content/ folder found, kept by a resident process (--watch):
+    the next read re-reads only the entries whose stamp differs, instead of walking 10,000."""
+
+    stamps: dict  # the snapshot it was made from
+    registry: str  # the people digest the names were mapped with
+    rows: dict[str, tuple]  # the entries table's rows
+    metas: dict[str, EntryMeta]  # by content/ path, people in the registry's spelling
+    said: dict[str, list[tuple[str, str]]]  # the warnings each entry gave
+    slugs: dict[str, str]  # page slug -> the entry that has it
+
+
+_LAST: dict[str, _Read] = {}
+_PATCH_BELOW = 500  # more changed entries than this: read afresh (as fast, and simpler)
+
+
 def read_entries(
     paths: Paths,
     registry: Registry,
@@ -41,38 +58,68 @@ def read_entries(
     snapshot: unchanged.Snapshot,
     state: State,
     made: dict[str, EntryMeta] | None = None,
+    people: str = "",
 ) -> Entries:
     """Every entry in content/, people mapped to the registry's spelling; bad ones warned.
 
     `snapshot` is the stat of content/ taken before anything read it. An entry whose stat is
     as last time (and which was not racy then) is not read; one whose bytes hash as last
     time is not parsed: its front matter, and any warning about it, come from a cache. A
-    file sync has just written is not parsed either: `made` holds what it says.
+    file sync has just written is not parsed either: `made` holds what it says. `people`:
+    the registry's digest (a resident process reuses its last read while it holds).
     """
     made = made or {}
     cache = state.table("entries", code_digest())
+    last = _LAST.get(str(paths.content))
+    if last is not None and last.registry == people and last.rows is cache.load():
+        patched = _patch(paths, registry, log, snapshot, last, made)
+        if patched is not None:
+            cache.save(last.rows)
+            return patched
+    read = _Read(dict(snapshot.stamps), people, {}, {}, {}, {})
     old: dict[str, tuple] = cache.load()
-    racy = dict(snapshot.racy)
-    new: dict[str, tuple] = {}
-    metas: list[EntryMeta] = []
     earlier: dict[str, EntryMeta | None] = {}
-    seen: dict[str, str] = {}
-    folder = str(paths.content)
     for rel in sorted(r for r, st in snapshot.stamps.items() if st == UNREADABLE):
         log.warn(
             f"content/{printable_name(rel.removeprefix('./'))}",
             "cannot be read; its entries are left out of the site this time (nothing is deleted)",
         )
+    racy = dict(snapshot.racy)
     for rel in sorted(r for r in snapshot.stamps if _is_entry(r)):
-        stamp, cached = snapshot.stamps[rel], old.get(rel)
-        if stamp == OUTSIDE:
-            log.warn(
+        _read_one(paths, registry, snapshot, rel, old, racy, made, read, earlier)
+        for file, message in read.said.get(rel, ()):
+            log.warn(file, message)
+    earlier.update({rel: old[rel][2] for rel in old.keys() - read.rows.keys()})
+    cache.save(read.rows)
+    _LAST[str(paths.content)] = read
+    return Entries(list(read.metas.values()), earlier)
+
+
+def _read_one(
+    paths: Paths,
+    registry: Registry,
+    snapshot: unchanged.Snapshot,
+    rel: str,
+    old: dict[str, tuple],
+    racy: dict[str, str | None],
+    made: dict[str, EntryMeta],
+    read: _Read,
+    earlier: dict[str, EntryMeta | None],
+) -> None:
+    """One entry: its row (from the cache when its stamp and bytes say so), its meta, and
+    what it warns of."""
+    stamp, cached = snapshot.stamps[rel], old.get(rel)
+    said: list[tuple[str, str]] = []
+    if stamp == OUTSIDE:
+        said.append(
+            (
                 f"content/{printable_name(rel)}",
                 "a symbolic link to a file outside content/; left out of the site (not read)",
             )
-            continue
+        )
+    else:
         if cached is None or cached[0] != stamp or rel in racy:
-            sha = racy.get(rel) or file_sha256(os.path.join(folder, rel))
+            sha = racy.get(rel) or file_sha256(os.path.join(paths.content, rel))
             if cached is None or cached[1] != sha:
                 earlier[rel] = cached[2] if cached else None
             if cached is not None and cached[1] == sha:
@@ -81,24 +128,73 @@ def read_entries(
                 cached = (stamp, sha, made[rel], None, None)
             else:
                 cached = (stamp, sha, *_parse_entry(paths, rel, sha))
-        new[rel] = cached
-        meta = _checked(rel, cached, log, seen)
+        read.rows[rel] = cached
+        meta = _checked(rel, cached, said, read.slugs)
         if meta is not None:
             people = _canonical(meta.people, registry)
-            metas.append(meta if people == meta.people else replace(meta, people=people))
-    earlier.update({rel: old[rel][2] for rel in old.keys() - new.keys()})
-    cache.save(new)
-    return Entries(metas, earlier)
+            read.metas[rel] = meta if people == meta.people else replace(meta, people=people)
+    if said:
+        read.said[rel] = said
 
 
-def _checked(rel: str, cached: tuple, log: Log, seen: dict[str, str]) -> EntryMeta | None:
+def _patch(
+    paths: Paths,
+    registry: Registry,
+    log: Log,
+    snapshot: unchanged.Snapshot,
+    last: _Read,
+    made: dict[str, EntryMeta],
+) -> Entries | None:
+    """The last read brought up to date with the entries whose stamp changed (or that are
+    racy, or that sync just wrote); None when a fresh read is simpler: many changed, a
+    folder could not be read, or two entries' page slugs collide (a suffix is then given
+    by the order of them all)."""
+    now, before = snapshot.stamps, last.stamps
+    racy = dict(snapshot.racy)
+    changed = {r for r in now.keys() | before.keys() if now.get(r) != before.get(r)}
+    changed = {r for r in changed | racy.keys() | made.keys() if _is_entry(r)}
+    if (
+        len(changed) > _PATCH_BELOW
+        or UNREADABLE in now.values()
+        or len(last.slugs) != len(last.metas)
+    ):
+        return None
+    for rel in changed:
+        if last.slugs.get(page_slug(rel.rsplit("/", 1)[-1][:-3]), rel) != rel:
+            return None  # its page name is another entry's: a fresh read settles who gets it
+    read = _Read(dict(now), last.registry, dict(last.rows), dict(last.metas), {}, dict(last.slugs))
+    said = {rel: lines for rel, lines in last.said.items() if rel not in changed}
+    earlier: dict[str, EntryMeta | None] = {}
+    for rel in sorted(changed):
+        read.rows.pop(rel, None)
+        read.metas.pop(rel, None)
+        read.slugs.pop(page_slug(rel.rsplit("/", 1)[-1][:-3]), None)
+        if rel in now:
+            _read_one(paths, registry, snapshot, rel, last.rows, racy, made, read, earlier)
+        elif rel in last.rows:
+            earlier[rel] = last.rows[rel][2]  # removed
+    said.update(read.said)
+    read.said = said
+    for rel in sorted(said):
+        for file, message in said[rel]:
+            log.warn(file, message)
+    read.metas = {r: read.metas[r] for r in sorted(read.metas)}
+    if len(read.slugs) != len(read.metas):
+        return None  # a changed entry's page name collides: read afresh
+    _LAST[str(paths.content)] = read
+    return Entries(list(read.metas.values()), earlier)
+
+
+def _checked(
+    rel: str, cached: tuple, said: list[tuple[str, str]], seen: dict[str, str]
+) -> EntryMeta | None:
     _, _, meta, problem, note = cached
     if problem:
-        log.warn(f"content/{printable_name(rel)}", problem)
+        said.append((f"content/{printable_name(rel)}", problem))
         return None
     if note:
-        log.warn(f"content/{printable_name(rel)}", note)
-    slug = _unique_slug(page_slug(rel.rsplit("/", 1)[-1][:-3]), rel, seen, log)
+        said.append((f"content/{printable_name(rel)}", note))
+    slug = _unique_slug(page_slug(rel.rsplit("/", 1)[-1][:-3]), rel, seen, said)
     return replace(meta, slug=slug) if meta.slug != slug else meta
 
 
@@ -128,14 +224,16 @@ def _parse_entry(
     return meta, None, notes(parsed, meta.date)
 
 
-def _unique_slug(stem: str, rel: str, seen: dict[str, str], log: Log) -> str:
+def _unique_slug(stem: str, rel: str, seen: dict[str, str], said: list[tuple[str, str]]) -> str:
     if stem not in seen:
         seen[stem] = rel
         return stem
     made = f"{stem}-{sha256(printable_name(rel).encode())[:6]}"
-    log.warn(
-        f"content/{printable_name(rel)}",
-        f"same page name as content/{printable_name(seen[stem])}; its page is entries/{made}/",
+    said.append(
+        (
+            f"content/{printable_name(rel)}",
+            f"same page name as content/{printable_name(seen[stem])}; its page is entries/{made}/",
+        )
     )
     seen[made] = rel
     return made
