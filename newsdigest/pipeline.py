@@ -234,16 +234,15 @@ def _content_after(
     paths: Paths, config: Config, before: unchanged.Snapshot, synced: SyncReport
 ) -> unchanged.Snapshot:
     """content/ as sync left it: the snapshot taken before, with the files sync says it
-    rewrote or removed statted again (a scan of 10,000 entries cost a tenth of a second).
-    A full scan when sync made a new file (the snapshot's digest follows scandir's order,
-    which only a scan knows for a new name) or replayed a killed sync's journal."""
+    wrote or removed statted again (a scan of 10,000 entries cost a tenth of a second), or
+    a full scan after a killed sync's journal was replayed. A new file goes last: the
+    digest follows the stamps' order, which for a new name only a scan knows, so the next
+    one-shot build may find content/ "changed" once and read it (never the reverse)."""
     if synced.rescan or not before.stamps:
         return unchanged.take(paths, config, "content")
     stamps = dict(before.stamps)
     for rel in synced.touched:
         now = file_stamp(paths.content / rel)
-        if now is not None and rel not in stamps:
-            return unchanged.take(paths, config, "content")
         if now is None:
             stamps.pop(rel, None)
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import code_digest, unchanged
@@ -45,6 +45,7 @@ class _Read:
     metas: dict[str, EntryMeta]  # by content/ path, people in the registry's spelling
     said: dict[str, list[tuple[str, str]]]  # the warnings each entry gave
     slugs: dict[str, str]  # page slug -> the entry that has it
+    collided: set[str] = field(default_factory=set)  # page slugs two entries asked for
 
 
 _LAST: dict[str, _Read] = {}
@@ -130,6 +131,8 @@ def _read_one(
                 cached = (stamp, sha, *_parse_entry(paths, rel, sha))
         read.rows[rel] = cached
         meta = _checked(rel, cached, said, read.slugs)
+        if meta is not None and meta.slug != _stem(rel):
+            read.collided.add(_stem(rel))
         if meta is not None:
             people = _canonical(meta.people, registry)
             read.metas[rel] = meta if people == meta.people else replace(meta, people=people)
@@ -153,22 +156,20 @@ def _patch(
     racy = dict(snapshot.racy)
     changed = {r for r in now.keys() | before.keys() if now.get(r) != before.get(r)}
     changed = {r for r in changed | racy.keys() | made.keys() if _is_entry(r)}
-    if (
-        len(changed) > _PATCH_BELOW
-        or UNREADABLE in now.values()
-        or len(last.slugs) != len(last.metas)
-    ):
+    if len(changed) > _PATCH_BELOW or UNREADABLE in now.values():
         return None
     for rel in changed:
-        if last.slugs.get(page_slug(rel.rsplit("/", 1)[-1][:-3]), rel) != rel:
+        if last.slugs.get(_stem(rel), rel) != rel or _stem(rel) in last.collided:
             return None  # its page name is another entry's: a fresh read settles who gets it
     read = _Read(dict(now), last.registry, dict(last.rows), dict(last.metas), {}, dict(last.slugs))
+    read.collided = last.collided
     said = {rel: lines for rel, lines in last.said.items() if rel not in changed}
     earlier: dict[str, EntryMeta | None] = {}
     for rel in sorted(changed):
         read.rows.pop(rel, None)
         read.metas.pop(rel, None)
-        read.slugs.pop(page_slug(rel.rsplit("/", 1)[-1][:-3]), None)
+        if read.slugs.get(_stem(rel)) == rel:
+            del read.slugs[_stem(rel)]
         if rel in now:
             _read_one(paths, registry, snapshot, rel, last.rows, racy, made, read, earlier)
         elif rel in last.rows:
@@ -178,11 +179,16 @@ def _patch(
     for rel in sorted(said):
         for file, message in said[rel]:
             log.warn(file, message)
+    if any(rel in read.metas and read.metas[rel].slug != _stem(rel) for rel in changed):
+        return None  # a changed entry's page name collides: a fresh read settles who gets it
     read.metas = {r: read.metas[r] for r in sorted(read.metas)}
-    if len(read.slugs) != len(read.metas):
-        return None  # a changed entry's page name collides: read afresh
     _LAST[str(paths.content)] = read
     return Entries(list(read.metas.values()), earlier)
+
+
+def _stem(rel: str) -> str:
+    """The page slug an entry asks for (its file name, made safe for a URL)."""
+    return page_slug(rel.rsplit("/", 1)[-1][:-3])
 
 
 def _checked(
@@ -194,7 +200,7 @@ def _checked(
         return None
     if note:
         said.append((f"content/{printable_name(rel)}", note))
-    slug = _unique_slug(page_slug(rel.rsplit("/", 1)[-1][:-3]), rel, seen, said)
+    slug = _unique_slug(_stem(rel), rel, seen, said)
     return replace(meta, slug=slug) if meta.slug != slug else meta
 
 

@@ -201,9 +201,33 @@ def build_model(
     return SiteModel(pages(), count, len(entries), len(pslug), state, pages)
 
 
+@dataclass
+class _Cards:
+    """The cards of the last model, by the identity of the EntryMeta they were made from: a
+    resident process (--watch) keeps the metas of unchanged entries as they were (see
+    reading._patch), so their cards need not be made again while the people's slugs hold."""
+
+    pslug: dict[str, str] = field(default_factory=dict)
+    refs: dict[str, dict] = field(default_factory=dict)
+    made: dict[int, tuple[EntryMeta, dict]] = field(default_factory=dict)
+
+
+_LAST_CARDS = _Cards()
+
+
 def _cards(entries: list[EntryMeta], pslug: dict[str, str]) -> list[dict]:
-    refs = _person_refs(pslug)
-    return [_card(e, refs) for e in entries]
+    last = _LAST_CARDS
+    if last.pslug != pslug:
+        last.pslug, last.refs, last.made = dict(pslug), _person_refs(pslug), {}
+    made: dict[int, tuple[EntryMeta, dict]] = {}
+    out = []
+    for e in entries:
+        known = last.made.get(id(e))
+        card = known[1] if known is not None and known[0] is e else _card(e, last.refs)
+        made[id(e)] = (e, card)
+        out.append(card)
+    last.made = made
+    return out
 
 
 def _site_pages(cards: list[dict], feed_items: int) -> Iterator[Page]:
