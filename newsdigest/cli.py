@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from pathlib import Path
 
 from .config import ConfigError, Paths, default_jobs, load_config
@@ -187,6 +188,8 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
             # ... and search catches up in the background
             indexer.request(summary.search_pages, last["config"].search_shard_pages)
 
+    # the first new page would otherwise wait a second for the cleaners and models to load
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     watcher = Watcher(
         paths,
         rebuild,
@@ -212,6 +215,21 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
         if server is not None:
             server.stop()
     return 0
+
+
+def _warm_up() -> None:
+    """Import the cleaners and load the trained models in a resident process (--watch,
+    --serve), off the build's path: a page dropped into seeds/ then costs its own cleaning."""
+    try:
+        from .clean import lines
+        from .namefinder import lexicon, tagger
+
+        lines.tagger()
+        tagger()
+        lexicon()
+        import trafilatura  # noqa: F401
+    except Exception:  # noqa: BLE001 - a warm-up that fails only means a slower first page
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:

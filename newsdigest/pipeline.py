@@ -45,9 +45,12 @@ def build(
         from .render import clean_outputs
 
         clean_outputs(paths, log)
+    # a watcher's first build reads everything even when nothing changed: what it loads
+    # (tables, entries, cards) stays in memory and makes each later rebuild O(changed)
+    warm_up = monitor is not None and monitor.first
     try:
         verdict = unchanged.check(paths, config, monitor)
-        asked = options.clean or options.prune  # work the stat check cannot see a need for
+        asked = options.clean or options.prune or warm_up  # work the stat check cannot see
         if not asked and verdict.nothing_changed and verdict.state is not None:
             return unchanged.replay(verdict.state, log, started)
         return _build(paths, config, options, log, verdict, monitor, started)

@@ -36,8 +36,8 @@ from .feeds import render_feed
 from .log import Log
 from .search import pages_in_manifest, search_key
 from .site import ALL, PEOPLE, REGISTRY, WEEKS, Page, Selection, SiteModel
-from .state import State
-from .store import Guard, Journal, contained, remove, temp_name, write_atomic
+from .state import Reader, State
+from .store import Guard, Journal, Writes, contained, remove, temp_name
 from .textutil import printable_name
 
 MANIFEST = "manifest"  # the build state's fact: the site's inputs and what the pages showed
@@ -122,10 +122,19 @@ class PageRenderer:
     """Turns one Page into bytes. Built once per process (the parent or a pool worker)."""
 
     def __init__(
-        self, templates: Path, content: Path, config: Config, cache: Path | None = None
+        self,
+        templates: Path,
+        content: Path,
+        config: Config,
+        cache: Path | None = None,
+        state: Path | None = None,
     ) -> None:
         self.templates = Templates(templates, cache)
         self.content, self.config = content, config
+        # bodies already made into HTML (the build state's `bodies` table), and those this
+        # process made since, for the build to keep
+        self.bodies = Reader(state, "bodies") if state is not None else None
+        self.fresh: dict[str, str] = {}
 
     def render(self, page: Page) -> tuple[bytes | None, tuple[str, str] | None]:
         """(bytes, None), or (None, (file, problem)) when the page cannot be made: whatever
@@ -153,11 +162,16 @@ class PageRenderer:
             feed_url=_root(page.path) + "feed.xml",
         )
         if page.body_from is not None:
-            try:
-                body = body_of((self.content / page.body_from).read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, EntryError) as exc:
-                return None, (f"content/{page.body_from}", f"body not readable: {exc}")
-            context["body"] = markdown_html(body)
+            key = f"{code_digest()}:{page.body_sha}"
+            html = self.bodies.get(key) if self.bodies is not None and page.body_sha else None
+            if not isinstance(html, str):
+                try:
+                    text = (self.content / page.body_from).read_text(encoding="utf-8")
+                    html = str(markdown_html(body_of(text)))
+                except (OSError, UnicodeDecodeError, EntryError) as exc:
+                    return None, (f"content/{page.body_from}", f"body not readable: {exc}")
+                self.fresh[key] = html
+            context["body"] = Markup(html)
         try:
             return self.templates.render(page.kind, context).encode("utf-8"), None
         except jinja2.TemplateError as exc:
@@ -169,9 +183,9 @@ class PageRenderer:
             )
 
 
-# a page's bytes (None: not made), its problem, and the bytes' sha256 and search key: the
-# hashing is done where the page was rendered, so a pool's workers share it
-Rendered = tuple["bytes | None", "tuple[str, str] | None", bytes, "str | None"]
+# a page's bytes (None: not made), its problem, the bytes' sha256 and search key (hashed
+# where the page was rendered, so a pool's workers share it), and the bodies it made
+Rendered = tuple["bytes | None", "tuple[str, str] | None", bytes, "str | None", dict]
 T = TypeVar("T")
 _RENDERER: PageRenderer | None = None
 _POOL_BELOW = 300  # fewer pages than this render in-process
@@ -179,9 +193,15 @@ _BATCH = 32  # pages per task sent to a worker
 _IN_FLIGHT = 4  # batches per worker queued at once: enough to keep workers busy, no more
 
 
-def _install(templates: Path, content: Path, config: Config, cache: Path | None = None) -> None:
+def _install(
+    templates: Path,
+    content: Path,
+    config: Config,
+    cache: Path | None = None,
+    state: Path | None = None,
+) -> None:
     global _RENDERER
-    _RENDERER = PageRenderer(templates, content, config, cache)
+    _RENDERER = PageRenderer(templates, content, config, cache, state)
 
 
 def _render_batch(pages: list[Page]) -> list[Rendered]:
@@ -191,9 +211,10 @@ def _render_batch(pages: list[Page]) -> list[Rendered]:
 
 def _made(renderer: PageRenderer, page: Page) -> Rendered:
     data, problem = renderer.render(page)
+    fresh, renderer.fresh = renderer.fresh, {}
     if data is None:
-        return None, problem, b"", None
-    return data, problem, hashlib.sha256(data).digest(), search_key(page.path, data)
+        return None, problem, b"", None, fresh
+    return data, problem, hashlib.sha256(data).digest(), search_key(page.path, data), fresh
 
 
 def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
@@ -214,7 +235,9 @@ class SiteWriter:
             jobs,
             executor,
         )
-        self.renderer = PageRenderer(paths.templates, paths.content, config, paths.cache / "jinja")
+        self.renderer = PageRenderer(
+            paths.templates, paths.content, config, paths.cache / "jinja", paths.cache
+        )
         self.state = State.open(paths.cache)
         manifest = self.state.fact(MANIFEST) or {}
         self.outputs_store = self.state.table("outputs")
@@ -228,6 +251,7 @@ class SiteWriter:
         self.guard = Guard(paths.site)
         self.refused: set[str] = set()
         self.journal = Journal(paths.cache / JOURNAL)
+        self.writes = Writes()
         self.recovering = self._recover()
         # every output the last build recorded was on disk when this build began (the stat
         # check's finding); a page may then be carried over without looking
@@ -347,9 +371,12 @@ class SiteWriter:
         selection = self._selection(changed) if model.select is not None else None
         pages = model.select(selection) if selection is not None else model.pages  # type: ignore[misc]
         rendered = self._render_stream(self._wanted(pages, changed))
-        for (page, fp), (data, problem, sha, key) in self.log.progress(
+        bodies = self.state.table("bodies", code_digest())
+        for (page, fp), (data, problem, sha, key, fresh) in self.log.progress(
             rendered, model.count, "site"
         ):
+            for body_key, html in fresh.items():
+                bodies.put(body_key, html)
             if problem:
                 problems.setdefault(problem, []).append(page.path)
             if data is None:
@@ -370,6 +397,7 @@ class SiteWriter:
         if not partial:
             self._static()
         with self.log.stage("write"):
+            self.writes.drain()  # every page on disk before the state says it is
             if partial:
                 state = dict(
                     self.old_state, entries={**self.old_state["entries"], **model.state["entries"]}
@@ -487,7 +515,13 @@ class SiteWriter:
             self.executor,
             self.jobs,
             _install,
-            (self.paths.templates, self.paths.content, self.config, self.paths.cache / "jinja"),
+            (
+                self.paths.templates,
+                self.paths.content,
+                self.config,
+                self.paths.cache / "jinja",
+                self.paths.cache,
+            ),
         ) as pool:
             pending: deque = deque()
             for batch in _batches(chain(first, todo), _BATCH):
@@ -527,7 +561,7 @@ class SiteWriter:
             return
         with self.log.stage("write"):
             self.journal.note(rel)
-            write_atomic(target, data)
+            self.writes.write(target, data)
         self.report.written.append(rel)
         self.log.info(f"wrote site/{rel} ({reason})")
 

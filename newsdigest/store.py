@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
+from stat import S_ISLNK
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,44 @@ def write_atomic(path: Path, data: bytes, expect: object = _ANY) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+class Writes:
+    """Atomic writes handed to a few threads. Renaming a file over an old one waits on the
+    disk (ext4 flushes the new data first): 0.2–1 ms a file on this machine, most of a
+    template edit's 10,000 pages. The threads overlap those waits; `drain` waits for them
+    all and raises the first error (a full or read-only disk ends the build as before)."""
+
+    def __init__(self, threads: int = 4) -> None:
+        self.threads = threads
+        self.pool: Any = None
+        self.pending: list[Any] = []
+
+    def write(self, path: Path, data: bytes) -> None:
+        if self.pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="write")
+        self.pending.append(self.pool.submit(write_atomic, path, data))
+        if len(self.pending) > 256:
+            self._settle(self.pending[:128])
+            del self.pending[:128]
+
+    def drain(self) -> None:
+        try:
+            self._settle(self.pending)
+        finally:
+            self.pending = []
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+                self.pool = None
+
+    @staticmethod
+    def _settle(futures: list[Any]) -> None:
+        errors = [f.exception() for f in futures]
+        first = next((e for e in errors if e is not None), None)
+        if first is not None:
+            raise first
 
 
 def remove(path: Path, stop_at: Path) -> None:
@@ -230,10 +269,25 @@ class Guard:
         folder = os.path.dirname(os.fspath(path))
         if folder in self.safe:
             return True
+        parent = os.path.dirname(folder)
+        if parent not in self.safe and _inside(os.path.realpath(parent), self.root):
+            self.safe.add(parent)  # site/entries, checked once for its 10,000 folders
+        if parent in self.safe and not _is_link(folder):
+            self.safe.add(folder)  # a safe folder's own subfolder: one lstat, not a realpath
+            return True
         if not _inside(os.path.realpath(folder), self.root):  # links resolved as far as they exist
             return False
         self.safe.add(folder)
         return True
+
+
+def _is_link(folder: str) -> bool:
+    """True when `folder` is a symbolic link (a folder not there yet is none: it will be made
+    inside its parent)."""
+    try:
+        return S_ISLNK(os.lstat(folder).st_mode)
+    except FileNotFoundError:
+        return False
 
 
 class Busy(Exception):

@@ -10,7 +10,6 @@ than in a cache so that a fresh clone still knows which entries are pristine.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
@@ -138,9 +137,15 @@ class _Sync:
         not parse its 10,000 records again."""
         path = self.paths.content / LEDGER
         known = _LEDGERS.get(str(path))
-        if known is not None and known[0] == file_stamp(path):
+        stamp = file_stamp(path)
+        if known is not None and known[0] == stamp:
             self.ledger_people = known[1]
             return dict(known[2])
+        ledger = self._parse_ledger(path)
+        _LEDGERS[str(path)] = (stamp, self.ledger_people, dict(ledger))
+        return ledger
+
+    def _parse_ledger(self, path: Path) -> dict[str, Record]:
         raw = read_json(path, None)
         seeds = raw.get("seeds") if isinstance(raw, dict) else None
         self.ledger_people = raw.get("people") if isinstance(raw, dict) else None
@@ -617,10 +622,18 @@ _FIELDS = tuple(Record.__dataclass_fields__)
 _LEDGERS: dict[str, tuple] = {}
 
 
-@functools.lru_cache(maxsize=1 << 17)
+_LINES: dict[str, tuple[Record, str]] = {}  # seed -> (its record, its ledger line)
+
+
 def _line(name: str, rec: Record) -> str:
-    """One seed's line of the ledger (cached: under --watch, most records are as before)."""
-    return json_row(name, _fields(rec))
+    """One seed's line of the ledger, made again only for a record that is not the one it
+    was made from (a resident process keeps its records between builds: most are)."""
+    known = _LINES.get(name)
+    if known is not None and known[0] is rec:
+        return known[1]
+    line = json_row(name, _fields(rec))
+    _LINES[name] = (rec, line)
+    return line
 
 
 def _fields(rec: Record) -> dict:

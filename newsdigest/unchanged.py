@@ -316,6 +316,11 @@ class Monitor:
                 if len(self._dirty) > self.FULL_SCAN_ABOVE:
                     self._dirty = None
 
+    @property
+    def first(self) -> bool:
+        """No check has used this monitor yet (the watcher's first build is next)."""
+        return not self._stamps
+
     def last_outputs(self) -> OutputStamps | None:
         """The output stamps the last build saved, once: a build that fails leaves none."""
         outputs, self.outputs = self.outputs, None
