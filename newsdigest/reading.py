@@ -72,8 +72,8 @@ def read_entries(
     made = made or {}
     cache = state.table("entries", code_digest())
     last = _LAST.get(str(paths.content))
-    if last is not None and last.registry == people and last.rows is cache.load():
-        patched = _patch(paths, registry, log, snapshot, last, made)
+    if last is not None and last.rows is cache.load():
+        patched = _patch(paths, registry, log, snapshot, last, made, people)
         if patched is not None:
             cache.save(last.rows)
             return patched
@@ -147,6 +147,7 @@ def _patch(
     snapshot: unchanged.Snapshot,
     last: _Read,
     made: dict[str, EntryMeta],
+    people: str,
 ) -> Entries | None:
     """The last read brought up to date with the entries whose stamp changed (or that are
     racy, or that sync just wrote); None when a fresh read is simpler: many changed, a
@@ -181,6 +182,13 @@ def _patch(
             log.warn(file, message)
     if any(rel in read.metas and read.metas[rel].slug != _stem(rel) for rel in changed):
         return None  # a changed entry's page name collides: a fresh read settles who gets it
+    if last.registry != people:  # another registry: every entry's names spelt by it again
+        read.registry = people
+        for rel, meta in read.metas.items():
+            raw = read.rows[rel][2]
+            names = _canonical(raw.people, registry)
+            if names != meta.people:
+                read.metas[rel] = replace(raw, people=names, slug=meta.slug)
     read.metas = {r: read.metas[r] for r in sorted(read.metas)}
     _LAST[str(paths.content)] = read
     return Entries(list(read.metas.values()), earlier)
