@@ -36,9 +36,9 @@ from newsdigest.entries import body_of, parse  # noqa: E402
 
 LAYOUTS = {
     "_default/baseof.html": "<!doctype html><html><head><title>{{ .Title }}</title></head>"
-    "<body>{{ block \"main\" . }}{{ end }}</body></html>\n",
+    '<body>{{ block "main" . }}{{ end }}</body></html>\n',
     "_default/single.html": '{{ define "main" }}<article><h1>{{ .Title }}</h1>'
-    "<time>{{ .Date.Format \"2006-01-02\" }}</time><ul>{{ range .Params.people }}<li>{{ . }}"
+    '<time>{{ .Date.Format "2006-01-02" }}</time><ul>{{ range .Params.people }}<li>{{ . }}'
     "</li>{{ end }}</ul>{{ .Content }}</article>{{ end }}\n",
     "_default/list.html": '{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}'
     '<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}</li>'
@@ -49,7 +49,6 @@ LAYOUTS = {
 }
 CONFIG = """baseURL = "https://bench.example.org/"
 title = "Bench"
-disableKinds = ["taxonomy"]
 [taxonomies]
   person = "people"
 [outputs]

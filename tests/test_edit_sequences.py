@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, Project, make_project, same_as_clean
 
-POOL = sorted(
-    p for p in (FIXTURES / "pages").iterdir() if p.suffix in (".txt", ".html")
-)[:12] + sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+POOL = sorted(p for p in (FIXTURES / "pages").iterdir() if p.suffix in (".txt", ".html"))[
+    :12
+] + sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 
 PEOPLE = [
     "- {name: Jens Stoltenberg, role: Prime Minister of Norway}\n",
