@@ -121,19 +121,12 @@ def _fingerprint(page: Page, template_digest: str, global_digest: str) -> bytes:
 class PageRenderer:
     """Turns one Page into bytes. Built once per process (the parent or a pool worker)."""
 
-    def __init__(
-        self,
-        templates: Path,
-        content: Path,
-        config: Config,
-        cache: Path | None = None,
-        state: Path | None = None,
-    ) -> None:
-        self.templates = Templates(templates, cache)
-        self.content, self.config = content, config
+    def __init__(self, paths: Paths, config: Config) -> None:
+        self.templates = Templates(paths.templates, paths.cache / "jinja")
+        self.content, self.config = paths.content, config
         # bodies already made into HTML (the build state's `bodies` table), and those this
         # process made since, for the build to keep
-        self.bodies = Reader(state, "bodies") if state is not None else None
+        self.bodies = Reader(paths.cache, "bodies")
         self.fresh: dict[str, str] = {}
 
     def render(self, page: Page) -> tuple[bytes | None, tuple[str, str] | None]:
@@ -163,7 +156,7 @@ class PageRenderer:
         )
         if page.body_from is not None:
             key = f"{code_digest()}:{page.body_sha}"
-            html = self.bodies.get(key) if self.bodies is not None and page.body_sha else None
+            html = self.bodies.get(key) if page.body_sha else None
             if not isinstance(html, str):
                 try:
                     text = (self.content / page.body_from).read_text(encoding="utf-8")
@@ -193,15 +186,9 @@ _BATCH = 32  # pages per task sent to a worker
 _IN_FLIGHT = 4  # batches per worker queued at once: enough to keep workers busy, no more
 
 
-def _install(
-    templates: Path,
-    content: Path,
-    config: Config,
-    cache: Path | None = None,
-    state: Path | None = None,
-) -> None:
+def _install(paths: Paths, config: Config) -> None:
     global _RENDERER
-    _RENDERER = PageRenderer(templates, content, config, cache, state)
+    _RENDERER = PageRenderer(paths, config)
 
 
 def _render_batch(pages: list[Page]) -> list[Rendered]:
@@ -235,9 +222,7 @@ class SiteWriter:
             jobs,
             executor,
         )
-        self.renderer = PageRenderer(
-            paths.templates, paths.content, config, paths.cache / "jinja", paths.cache
-        )
+        self.renderer = PageRenderer(paths, config)
         self.state = State.open(paths.cache)
         manifest = self.state.fact(MANIFEST) or {}
         self.outputs_store = self.state.table("outputs")
@@ -515,13 +500,7 @@ class SiteWriter:
             self.executor,
             self.jobs,
             _install,
-            (
-                self.paths.templates,
-                self.paths.content,
-                self.config,
-                self.paths.cache / "jinja",
-                self.paths.cache,
-            ),
+            (self.paths, self.config),
         ) as pool:
             pending: deque = deque()
             for batch in _batches(chain(first, todo), _BATCH):
