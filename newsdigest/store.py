@@ -389,14 +389,8 @@ def read_json(path: Path, default: Any) -> Any:
         return default
 
 
-def dump_json(value: Any, pretty: bool = True, rows: str | None = None) -> bytes:
-    """Stable JSON: sorted keys; one item per line when a person may read or diff it.
-    `rows`: the key of `value` whose mapping is written one item per line, each on one line
-    (the ledger: a seed's change is one line of a diff, and the C encoder does the work;
-    the indenting encoder is pure Python, a third of a second at 10,000 records)."""
-    if rows is not None:
-        head = {k: v for k, v in value.items() if k != rows}
-        return json_rows(head, rows, [json_row(k, v) for k, v in sorted(value[rows].items())])
+def dump_json(value: Any, pretty: bool = True) -> bytes:
+    """Stable JSON: sorted keys; one item per line when a person may read or diff it."""
     if pretty:
         return (json.dumps(value, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode(
             "utf-8"
@@ -407,7 +401,9 @@ def dump_json(value: Any, pretty: bool = True, rows: str | None = None) -> bytes
 
 
 def json_row(key: str, value: Any) -> str:
-    """One item of a mapping written one per line (see `dump_json`)."""
+    """One item of a mapping written one item per line (the ledger: a seed's change is one
+    line of a diff, and the C encoder does the work; the indenting encoder is pure Python,
+    a third of a second at 10,000 records)."""
     line = functools.partial(json.dumps, sort_keys=True, ensure_ascii=False)
     return f"{line(key)}: {line(value)}"
 
@@ -418,16 +414,6 @@ def json_rows(head: dict, key: str, lines: list[str]) -> bytes:
     start = json.dumps(head, sort_keys=True)[:-1]
     items = ",\n".join(lines)
     return f"{start}{', ' if len(start) > 1 else ''}{json.dumps(key)}: {{\n{items}\n}}}}\n".encode()
-
-
-def write_json(path: Path, value: Any, pretty: bool = True, rows: str | None = None) -> None:
-    data = dump_json(value, pretty, rows)
-    try:
-        if path.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    write_atomic(path, data)
 
 
 class FileHashes:
