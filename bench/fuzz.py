@@ -199,9 +199,10 @@ def write_batch(folder: Path, mutants: list[Mutant], rng: random.Random) -> None
 
 
 def kept(content: Path) -> set[str]:
-    """The seed names the entries of `content/` name."""
+    """The seed names the entries of `content/` name, and those of seeds holding an article
+    an entry holds already (listed in its duplicate_seeds)."""
     ledger = json.loads((content / ".newsdigest-ledger.json").read_text(encoding="utf-8"))
-    return {name for name, rec in ledger["seeds"].items() if rec.get("entry")}
+    return {name for name, rec in ledger["seeds"].items() if rec.get("entry") or rec.get("same_as")}
 
 
 def lost_articles(mutants: list[Mutant], content: Path) -> list[str]:

@@ -394,3 +394,122 @@ def people_table(rows: list[tuple[str, str, PeopleScore]]) -> str:
             f"{s.f1:.3f} |"
         )
     return "\n".join(lines)
+
+
+# -- story pairs: which pages hold one article, which report one event ---------------------
+
+STORY_PAGES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "stories"
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """One decision (same article, or same event) over a set of labelled pairs."""
+
+    decision: str
+    subset: str
+    threshold: float
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def _profiles(seeds: list[tuple[str, bytes, dt.date | None]], jobs: int = 1) -> dict:
+    """name -> stories.Profile of each page's entry, made by the build's own code."""
+    from .entries import body_markdown, front_matter
+    from .model import Skip
+    from .stories import profile
+
+    out = {}
+    for result in build_code(seeds, jobs):
+        if not isinstance(result.entry, Skip):
+            out[result.name] = profile(front_matter(result.entry), body_markdown(result.entry))
+    return out
+
+
+def written_pairs(folder: Path = STORY_PAGES, jobs: int = 1) -> tuple[dict, list]:
+    """(profiles, pairs) of the written pair set: `labels.yaml` says of each page which
+    event and which article it holds; each pair is (a, b, "article" | "event" | "other")."""
+    import yaml
+
+    labels = yaml.safe_load((folder / "labels.yaml").read_text(encoding="utf-8"))["pages"]
+    seeds = [(lab["file"], (folder / lab["file"]).read_bytes(), None) for lab in labels]
+    profiles = _profiles(seeds, jobs)
+    pairs = []
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            kind = (
+                "article"
+                if a["article"] == b["article"]
+                else "event"
+                if a["event"] == b["event"]
+                else "other"
+            )
+            pairs.append((a["file"], b["file"], kind))
+    return profiles, pairs
+
+
+def corpus_pairs(root: Path | None = None, jobs: int = 1) -> tuple[dict, list]:
+    """(profiles, pairs) from the real pages: each readability page as HTML and as a text
+    dump is one article; any two different pages are different articles and events."""
+    pages = load(root, "readability")
+    seeds = []
+    for p in pages:
+        day = dt.date.fromtimestamp(p.txt_path.stat().st_mtime)  # as run_ours dates them
+        seeds += [(f"{p.id}.html", p.html(), day), (f"{p.id}.txt", p.txt(), day)]
+    profiles = _profiles(seeds, jobs)
+    gold = {p.id: set(tokens(p.body or "")) for p in pages}
+    names = sorted(profiles)
+    pairs = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            x, y = gold[a.rsplit(".", 1)[0]], gold[b.rsplit(".", 1)[0]]
+            # one article: one page, or two pages whose gold texts are one (a page saved twice)
+            same = x == y or len(x & y) >= 0.9 * len(x | y)
+            pairs.append((a, b, "article" if same else "other"))
+    return profiles, pairs
+
+
+def score_pairs(profiles: dict, pairs: list, subset: str) -> list[PairScore]:
+    """Both decisions as a build takes them: same article on every pair; same event on the
+    pairs that are not one article (those are merged into one entry before stories)."""
+    from . import stories
+
+    counts = {"article": [0, 0, 0, 0], "event": [0, 0, 0, 0]}
+    for a, b, kind in pairs:
+        if a not in profiles or b not in profiles:
+            continue  # a page with no entry: counted by the page scores, not here
+        x, y = profiles[a], profiles[b]
+        _count(counts["article"], kind == "article", stories.same_article(x, y))
+        if kind != "article":
+            _count(counts["event"], kind == "event", stories.same_event(x, y))
+    return [
+        PairScore("same article", subset, stories.SAME_ARTICLE, *counts["article"]),
+        PairScore("same event", subset, stories.EVENT_TEXT, *counts["event"]),
+    ]
+
+
+def _count(cell: list[int], truth: bool, said: bool) -> None:
+    cell[(0 if said else 2) if truth else (1 if said else 3)] += 1  # tp, fp, fn, tn
+
+
+def pairs_table(scores: list[PairScore]) -> str:
+    lines = [
+        "| decision | pairs | threshold | positive pairs | precision | recall | TP | FP | FN |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in scores:
+        lines.append(
+            f"| {s.decision} | {s.subset} | {s.threshold:.2f} | {s.tp + s.fn} of "
+            f"{s.tp + s.fp + s.fn + s.tn} | {s.precision:.3f} | {s.recall:.3f} | {s.tp} | "
+            f"{s.fp} | {s.fn} |"
+        )
+    return "\n".join(lines)

@@ -101,5 +101,6 @@ def understood(
         seed_sha256=seed_sha256,
         quotes=key_quotes(article.blocks, mentions),
         blocks=article.blocks,
+        url=article.url,
     )
     return entry, detected

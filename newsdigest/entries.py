@@ -15,7 +15,7 @@ import yaml
 
 from .dates import EARLIEST, LATEST, parse_date
 from .model import Entry, EntryMeta, iso_week
-from .textutil import normalize_line, publishable
+from .textutil import normalize_line, publishable, slug, web_address
 
 try:
     _Dumper: type = yaml.CSafeDumper
@@ -58,7 +58,20 @@ def _has_alias(text: str) -> bool:
 
 MAX_FRONT_MATTER = 64 * 1024  # bytes: a real entry's is under 2 KB
 MAX_NAMES = 200  # authors or people in one entry; the rest are dropped with a warning
-FIELDS = ("title", "date", "week", "source", "authors", "people", "summary", "seed", "seed_sha256")
+FIELDS = (
+    "title",
+    "date",
+    "week",
+    "source",
+    "authors",
+    "people",
+    "summary",
+    "seed",
+    "seed_sha256",
+    "duplicate_seeds",
+    "story",
+    "url",
+)
 _INLINE = re.compile(r"([\\`*_\[\]<>|~])")
 _BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
 
@@ -84,6 +97,9 @@ def front_matter(entry: Entry) -> dict:
         "summary": entry.summary,
         "seed": entry.seed,
         "seed_sha256": entry.seed_sha256,
+        "duplicate_seeds": list(entry.duplicate_seeds),
+        "story": entry.story,
+        "url": entry.url,
     }
 
 
@@ -213,7 +229,17 @@ def to_meta(parsed: ParsedEntry, path: str, slug: str, sha256: str) -> EntryMeta
         people=_names(meta, "people"),
         summary=normalize_line(str(meta.get("summary") or "")),
         seed=publishable(str(seed)) or None if seed else None,
+        story=_story(meta.get("story")),
+        url=web_address(meta.get("url")),
+        duplicate_seeds=_names(meta, "duplicate_seeds"),
     )
+
+
+def _story(value: object) -> str | None:
+    """A story id as a maintainer may type it; made safe for a URL fragment and an id."""
+    if not isinstance(value, (str, int, float)) or not str(value).strip():
+        return None
+    return slug(normalize_line(str(value)))
 
 
 def meta_of(entry: Entry, path: str, slug: str, sha256: str) -> EntryMeta:

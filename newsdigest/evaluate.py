@@ -237,7 +237,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--form", choices=["html", "txt"], help="one form only")
     parser.add_argument("--json", type=Path, help="also write every page's score as JSON")
+    parser.add_argument(
+        "--stories",
+        action="store_true",
+        help="the same-article and same-event decisions on the labelled pairs",
+    )
     args = parser.parse_args(argv)
+    if args.stories:
+        scores = corpora.score_pairs(*corpora.written_pairs(jobs=args.jobs), "written")
+        if corpora.default_root() is not None:
+            scores += corpora.score_pairs(*corpora.corpus_pairs(jobs=args.jobs), "readability")
+        print(corpora.pairs_table(scores))
+        return 0
     folder = args.folder or corpora.default_root()
     if folder is None or not folder.is_dir():
         print(f"evaluate: error: not a folder: {folder or '../shared/corpora'}", file=sys.stderr)

@@ -22,6 +22,14 @@ def _when(iso_day: str) -> dt.datetime:
     )
 
 
+def public_path(rel: str) -> str:
+    """The address a page is published under, relative to the base URL: a folder's
+    index.html as the folder ("entries/x/"), as the sitemap and feed items both give it."""
+    if rel == "index.html":
+        return ""
+    return rel[: -len("index.html")] if rel.endswith("/index.html") else rel
+
+
 def _text(text: str) -> str:
     """Plain text as the HTML a reader expects in <title> and <description>."""
     return escape(text, quote=False)
@@ -40,7 +48,7 @@ def render_feed(data: dict, config: Config) -> bytes:
         )
     )
     fg.link(href=base + data["self"], rel="self")  # feedgen's <link> is the last one set
-    fg.link(href=base + data["link"], rel="alternate")
+    fg.link(href=base + public_path(data["link"]), rel="alternate")
     fg.language(config.language)
     fg.generator("newsdigest")
     items = data["items"]
@@ -50,7 +58,7 @@ def render_feed(data: dict, config: Config) -> bytes:
     for card in items:
         fe = fg.add_entry(order="append")
         fe.title(_text(card["title"]))
-        fe.link(href=base + card["url"])
+        fe.link(href=base + public_path(card["url"]))
         fe.guid(card["guid"], permalink=False)
         fe.pubDate(_when(card["date"]))
         fe.description(_text(card["summary"] or card["title"]))

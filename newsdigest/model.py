@@ -47,6 +47,7 @@ class Article:
     notes: tuple[
         str, ...
     ] = ()  # what clean had to fall back on (a warning each: "no date found; ...")
+    url: str | None = None  # the article's own address, when the page gives one
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,9 @@ class Entry(FrontMatter):
     seed_sha256: str
     quotes: tuple[Quote, ...]
     blocks: tuple[Block, ...]
+    duplicate_seeds: tuple[str, ...] = ()  # other seeds holding the same article
+    story: str | None = None  # shared by the entries that report one event
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,13 @@ class EntryMeta(FrontMatter):
     path: str  # relative to content/
     sha256: str  # hash of the entry file's bytes
     seed: str | None
+    story: str | None = None  # None: a story of its own (named by its slug)
+    url: str | None = None
+    duplicate_seeds: tuple[str, ...] = ()
+
+    @property
+    def story_id(self) -> str:
+        return self.story or self.slug
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ import io
 import json
 import os
 import pickle
-import posixpath
 import shutil
 from collections import deque
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from typing import TypeVar
 from xml.sax.saxutils import escape as xml_escape
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 import jinja2.meta
@@ -32,7 +32,7 @@ from markupsafe import Markup
 from . import code_digest
 from .config import Config, Paths
 from .entries import EntryError, body_of
-from .feeds import render_feed
+from .feeds import public_path, render_feed
 from .log import Log
 from .search import pages_in_manifest, search_key
 from .site import ALL, PEOPLE, REGISTRY, WEEKS, Page, Selection, SiteModel
@@ -147,12 +147,16 @@ class PageRenderer:
             return render_feed(page.data, self.config), None
         if page.kind == "sitemap":
             return _sitemap(page.data["urls"], self.config.base_url), None
+        base_path = urlsplit(self.config.base_url).path or "/"
+        # the 404 page is handed out at any depth: its links start from the site's base
+        root = base_path if page.kind == "404.html" else _root(page.path)
         context = dict(
             page.data,
             site=asdict(self.config),
-            root=_root(page.path),
+            root=root,
             page_path=page.path,
-            feed_url=_root(page.path) + "feed.xml",
+            feed_url=root + "feed.xml",
+            base_path=base_path,
         )
         if page.body_from is not None:
             key = f"{code_digest()}:{page.body_sha}"
@@ -603,8 +607,7 @@ def _sitemap(urls: list[str], base: str) -> bytes:
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
     for rel in urls:
-        loc = posixpath.dirname(rel) + "/" if rel.endswith("index.html") else rel
-        lines.append(f"  <url>\n    <loc>{xml_escape(base + loc.lstrip('/'))}</loc>\n  </url>")
+        lines.append(f"  <url>\n    <loc>{xml_escape(base + public_path(rel))}</loc>\n  </url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 

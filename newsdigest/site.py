@@ -76,12 +76,14 @@ class Selection:
     known: Container[str]  # site/ paths of the last build's outputs
     skipped: list[str] = field(default_factory=list)
 
-    def wants(self, entries: list[EntryMeta], cards: list[dict], i: int) -> bool:
+    def wants(self, entries: list[EntryMeta], cards: list[dict], i: int, siblings: list) -> bool:
         url = cards[i]["url"]
         if url in self.must or url not in self.known:
             return True
         near = entries[max(0, i - 1) : i + 2]
-        return any(e.path in self.changed for e in near)
+        return any(e.path in self.changed for e in near) or any(
+            c["path"] in self.changed for c in siblings
+        )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -125,6 +127,8 @@ def _card(e: EntryMeta, refs: dict[str, dict]) -> dict:
         "url": url,
         "guid": _guid(e),
         "link": {"title": e.title, "url": url},
+        "story": e.story_id,
+        "original": e.url,
     }
 
 
@@ -137,28 +141,62 @@ def _deps(cards: list[dict], *extra: str) -> frozenset[str]:
     return frozenset([c["path"] for c in cards] + list(extra))
 
 
-def _groups(cards: list[dict], lead_only: bool = False) -> list[dict]:
-    """A week's entries grouped by person (most entries first); unnamed ones last.
-
-    `lead_only`: each entry once, under its most prominent person (the front page, which
-    should read as a list of headlines, not repeat one story under five names).
-    """
-    by_person: dict[str, list[dict]] = defaultdict(list)
-    slugs: dict[str, str] = {}
-    prominence: dict[str, int] = {}
-    loose = []
+def _stories(cards: list[dict]) -> dict[str, dict]:
+    """Story id -> the story: its reports oldest first (the first report leads: its
+    headline and summary), everyone they name (most often named first), and every source."""
+    members: dict[str, list[dict]] = defaultdict(list)
     for card in cards:
-        for rank, p in enumerate(card["people"][:1] if lead_only else card["people"]):
-            by_person[p["name"]].append(card)
-            slugs[p["name"]] = p["slug"]
-            prominence[p["name"]] = min(rank, prominence.get(p["name"], rank))
-        if not card["people"]:
-            loose.append(card)
-    order = sorted(by_person, key=lambda n: (-len(by_person[n]), prominence[n], n))
-    groups = [{"person": {"name": n, "slug": slugs[n]}, "entries": by_person[n]} for n in order]
-    if loose:
-        groups.append({"person": None, "entries": loose})
-    return groups
+        members[card["story"]].append(card)
+    return {sid: _story(sid, own[::-1]) for sid, own in members.items()}
+
+
+def _story(sid: str, reports: list[dict]) -> dict:
+    lead = reports[0]
+    named: Counter[str] = Counter()
+    refs: dict[str, dict] = {}
+    for card in reports:
+        for rank, p in enumerate(card["people"]):
+            named[p["name"]] += 1
+            refs.setdefault(p["name"], p)
+    first = {name: i for i, name in enumerate(refs)}
+    founder = next((c for c in reports if c["slug"] == sid), lead)
+    return {
+        "id": sid,
+        "title": lead["title"],
+        "url": lead["url"],
+        "summary": lead["summary"],
+        "date": lead["date"],
+        "last": max(c["date"] for c in reports),
+        "week": lead["week"],
+        "people": [refs[n] for n in sorted(refs, key=lambda n: (-named[n], first[n]))],
+        "reports": reports,
+        "guid": founder["guid"],  # a story's feed item keeps its first entry's guid
+    }
+
+
+def _story_item(story: dict) -> dict:
+    """A story as one feed item: its lead's card, its sources named in the description."""
+    reports = story["reports"]
+    summary = story["summary"] or story["title"]
+    if len(reports) > 1:
+        outlets = ", ".join(dict.fromkeys(c["source"] or "an unnamed outlet" for c in reports))
+        summary = f"{summary} (Reported by {outlets}.)"
+    return {
+        "title": story["title"],
+        "url": story["url"],
+        "guid": story["guid"],
+        "date": story["date"],
+        "summary": summary,
+        "people": story["people"],
+    }
+
+
+def _newest_first(stories: list[dict]) -> list[dict]:
+    return sorted(stories, key=lambda s: (s["last"], s["date"], s["id"]), reverse=True)
+
+
+def _story_deps(stories: list[dict], *extra: str) -> frozenset[str]:
+    return frozenset([c["path"] for s in stories for c in s["reports"]] + list(extra))
 
 
 def build_model(
@@ -167,6 +205,7 @@ def build_model(
     entries = sorted(entries, key=lambda e: (e.date, e.slug), reverse=True)
     pslug = person_slugs(sorted({p for e in entries for p in e.people}))
     cards = _cards(entries, pslug)
+    stories = _stories(cards)
     weeks: dict[str, list[dict]] = defaultdict(list)
     mine: dict[str, list[dict]] = defaultdict(list)
     for card in cards:
@@ -178,10 +217,10 @@ def build_model(
     def pages(selection: Selection | None = None) -> Iterator[Page]:
         urls: list[str] = [card["url"] for card in cards]
         for page in chain(
-            _week_pages(weeks, week_keys, index_weeks),
-            _people_pages(mine, pslug, registry, feed_items),
-            _entry_pages(entries, cards, selection),
-            _site_pages(cards, feed_items),
+            _week_pages(weeks, week_keys, index_weeks, stories),
+            _people_pages(mine, pslug, registry, feed_items, stories),
+            _entry_pages(entries, cards, stories, selection),
+            _site_pages(cards, feed_items, stories),
         ):
             if (
                 page.path.endswith(".html")
@@ -230,12 +269,23 @@ def _cards(entries: list[EntryMeta], pslug: dict[str, str]) -> list[dict]:
     return out
 
 
-def _site_pages(cards: list[dict], feed_items: int) -> Iterator[Page]:
+def _of_cards(cards: list[dict], stories: dict[str, dict]) -> list[dict]:
+    """The stories of `cards` (newest first), each once."""
+    return _newest_first([stories[sid] for sid in dict.fromkeys(c["story"] for c in cards)])
+
+
+def _site_pages(cards: list[dict], feed_items: int, stories: dict[str, dict]) -> Iterator[Page]:
+    latest = _of_cards(cards[: feed_items * 4], stories)[:feed_items]
     yield Page(
         "feed.xml",
         "feed",
-        {"title": None, "self": "feed.xml", "link": "index.html", "items": cards[:feed_items]},
-        deps=_deps(cards[:feed_items], PEOPLE),
+        {
+            "title": None,
+            "self": "feed.xml",
+            "link": "index.html",
+            "items": [_story_item(s) for s in latest],
+        },
+        deps=_story_deps(latest, PEOPLE),
     )
     yield Page("404.html", "404.html", {})
     yield Page("search/index.html", "search.html", {})
@@ -253,8 +303,10 @@ def entry_pages_only(entries: list[EntryMeta], wanted: set[str]) -> SiteModel:
     entries = sorted(entries, key=lambda e: (e.date, e.slug), reverse=True)
     refs = _person_refs(person_slugs(sorted({p for e in entries for p in e.people})))
     card = lambda i: _card(entries[i], refs) if 0 <= i < len(entries) else None  # noqa: E731
+    ids = {e.story_id for e in entries if e.path in wanted}
+    told = _stories([_card(e, refs) for e in entries if e.story_id in ids])
     pages = [
-        _entry_page(entries[i], card(i), card(i - 1), card(i + 1))
+        _entry_page(entries[i], card(i), card(i - 1), card(i + 1), told[e.story_id])
         for i, e in enumerate(entries)
         if e.path in wanted
     ]
@@ -262,46 +314,132 @@ def entry_pages_only(entries: list[EntryMeta], wanted: set[str]) -> SiteModel:
     return SiteModel(iter(pages), len(pages), len(entries), len(refs), state)
 
 
-def _week_pages(weeks: dict[str, list[dict]], keys: list[str], index_weeks: int) -> Iterator[Page]:
+def _week_pages(
+    weeks: dict[str, list[dict]], keys: list[str], index_weeks: int, stories: dict[str, dict]
+) -> Iterator[Page]:
     summaries = [
         {
             "week": w,
             "label": week_label(w),
             "count": len(weeks[w]),
+            "stories": len({c["story"] for c in weeks[w]}),
             "people": len({p["name"] for c in weeks[w] for p in c["people"]}),
             "url": f"weeks/{w}/index.html",
         }
         for w in keys
     ]
-    shown = [c for s in summaries[:index_weeks] for c in weeks[s["week"]]]
+    told: dict[str, list[dict]] = {w: _of_cards(weeks[w], stories) for w in keys[:index_weeks]}
+    shown = [s for w in keys[:index_weeks] for s in told[w]]
 
     def index() -> dict:
-        latest = [
-            dict(s, groups=_groups(weeks[s["week"]], lead_only=True))
-            for s in summaries[:index_weeks]
-        ]
+        seen: set[str] = set()
+        latest = []
+        for summary in summaries[:index_weeks]:
+            own = [s for s in told[summary["week"]] if s["id"] not in seen]
+            seen.update(s["id"] for s in own)
+            latest.append(dict(summary, told=own))
         return {"weeks": latest, "all_weeks": len(keys)}
 
-    yield Page("index.html", "index.html", None, deps=_deps(shown, WEEKS, PEOPLE), make=index)
+    yield Page("index.html", "index.html", None, deps=_story_deps(shown, WEEKS, PEOPLE), make=index)
     yield Page("weeks/index.html", "weeks.html", {"weeks": summaries}, deps=frozenset({ALL}))
     for i, w in enumerate(keys):
         newer = summaries[i - 1] if i > 0 else None
         older = summaries[i + 1] if i + 1 < len(keys) else None
+        own = told[w] if w in told else _of_cards(weeks[w], stories)
         yield Page(
             f"weeks/{w}/index.html",
             "week.html",
             None,
-            deps=_deps(weeks[w], WEEKS, PEOPLE),
-            make=functools.partial(_week_data, summaries[i], weeks[w], newer, older),
+            deps=_story_deps(own, WEEKS, PEOPLE),
+            make=functools.partial(_week_data, summaries[i], own, newer, older),
         )
 
 
-def _week_data(summary: dict, cards: list[dict], newer: dict | None, older: dict | None) -> dict:
-    return {"week": summary, "groups": _groups(cards), "newer": newer, "older": older}
+def _week_data(summary: dict, told: list[dict], newer: dict | None, older: dict | None) -> dict:
+    """A week: its stories (most sources first), who was in them, and who met whom."""
+    ordered = sorted(told, key=lambda s: (-len(s["reports"]), s["date"], s["id"]))
+    return {
+        "week": summary,
+        "stories": ordered,
+        "people": _week_people(told),
+        "met": meeting_graph(told),
+        "newer": newer,
+        "older": older,
+    }
+
+
+def _week_people(told: list[dict]) -> list[dict]:
+    counts: Counter[str] = Counter()
+    refs: dict[str, dict] = {}
+    for story in told:
+        for p in story["people"]:
+            counts[p["name"]] += 1
+            refs[p["name"]] = p
+    return [
+        dict(refs[n], count=c) for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+GRAPH_PEOPLE = 10  # the "who met whom" drawing shows the week's most connected people
+
+
+def meeting_graph(told: list[dict], size: int = 320) -> dict:
+    """People pairs named in the same stories this week, laid out on a circle for an inline
+    SVG drawn at build time (no script): an edge per pair, as thick as the stories they
+    share; the people with the most shared stories, at most GRAPH_PEOPLE of them."""
+    import math
+
+    pairs: Counter[tuple[str, str]] = Counter()
+    refs: dict[str, dict] = {}
+    for story in told:
+        names = [p["name"] for p in story["people"][:6]]
+        refs.update({p["name"]: p for p in story["people"][:6]})
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                pairs[tuple(sorted((a, b)))] += 1  # type: ignore[arg-type]
+    degree: Counter[str] = Counter()
+    for (a, b), n in pairs.items():
+        degree[a] += n
+        degree[b] += n
+    chosen = sorted(degree, key=lambda n: (-degree[n], n))[:GRAPH_PEOPLE]
+    if len(chosen) < 2:
+        return {"nodes": [], "edges": [], "size": size}
+    centre, radius = size / 2, size / 2 - 40
+    spot = {}
+    for i, name in enumerate(sorted(chosen)):
+        angle = 2 * math.pi * i / len(chosen) - math.pi / 2
+        x, y = centre + radius * math.cos(angle), centre + radius * math.sin(angle)
+        anchor = "middle" if abs(x - centre) < 1 else ("start" if x > centre else "end")
+        spot[name] = {
+            "name": name,
+            "slug": refs[name]["slug"],
+            "x": round(x, 1),
+            "y": round(y, 1),
+            "lx": round(centre + (radius + 8) * math.cos(angle), 1),
+            "ly": round(centre + (radius + 8) * math.sin(angle) + 4, 1),
+            "anchor": anchor,
+        }
+    edges = [
+        {
+            "x1": spot[a]["x"],
+            "y1": spot[a]["y"],
+            "x2": spot[b]["x"],
+            "y2": spot[b]["y"],
+            "width": min(1 + n, 6),
+            "title": f"{a} and {b}: {n} {'story' if n == 1 else 'stories'}",
+        }
+        for (a, b), n in sorted(pairs.items())
+        if a in spot and b in spot
+    ]
+    return {"nodes": [spot[n] for n in sorted(spot)], "edges": edges, "size": size}
 
 
 def _people_pages(
-    mine: dict[str, list[dict]], pslug: dict[str, str], registry: Registry, feed_items: int
+    mine: dict[str, list[dict]],
+    pslug: dict[str, str],
+    registry: Registry,
+    feed_items: int,
+    stories: dict[str, dict],
 ) -> Iterator[Page]:
     """`mine`: each person's cards, newest first."""
     index = [
@@ -318,13 +456,15 @@ def _people_pages(
     for row in index:
         name, own = row["name"], mine[row["name"]]
         base = f"people/{row['slug']}/"
+        told = _of_cards(own, stories)
         yield Page(
             base + "index.html",
             "person.html",
             None,
-            deps=_deps(own, PEOPLE, REGISTRY + name),
-            make=functools.partial(_person_data, row, own, registry, base + "feed.xml"),
+            deps=_story_deps(told, PEOPLE, REGISTRY + name),
+            make=functools.partial(_person_data, row, own, told, registry, base + "feed.xml"),
         )
+        latest = told[:feed_items]
         yield Page(
             base + "feed.xml",
             "feed",
@@ -332,25 +472,29 @@ def _people_pages(
                 "title": name,
                 "self": base + "feed.xml",
                 "link": base + "index.html",
-                "items": own[:feed_items],
+                "items": [_story_item(s) for s in latest],
             },
-            deps=_deps(own[:feed_items], PEOPLE),
+            deps=_story_deps(latest, PEOPLE),
         )
 
 
-def _person_data(row: dict, own: list[dict], registry: Registry, feed: str) -> dict:
-    """A person page's data: the registry's role and aliases, the timeline by week, the
-    weekly chart and who else is named with them."""
+def _person_data(
+    row: dict, own: list[dict], told: list[dict], registry: Registry, feed: str
+) -> dict:
+    """A person page's data: the registry's role and aliases, the timeline of their stories
+    by week (each story once, however many outlets reported it), the weekly chart and who
+    else is named with them."""
     name = row["name"]
     by_week: dict[str, list[dict]] = defaultdict(list)
-    for card in own:
-        by_week[card["week"]].append(card)
+    for story in told:
+        by_week[story["week"]].append(story)
+    weekly: Counter[str] = Counter(card["week"] for card in own)
     timeline = [
         {
             "week": w,
             "label": week_label(w),
             "url": f"weeks/{w}/index.html",
-            "entries": by_week[w],
+            "stories": by_week[w],
         }
         for w in sorted(by_week, reverse=True)
     ]
@@ -358,7 +502,8 @@ def _person_data(row: dict, own: list[dict], registry: Registry, feed: str) -> d
         row,
         role=registry.role(name),
         aliases=list(registry.aliases(name)),
-        chart=weekly_chart({w: len(v) for w, v in by_week.items()}),
+        chart=weekly_chart(dict(weekly)),
+        stories=len(told),
         together=_together(name, own),
     )
     return {"person": person, "timeline": timeline, "feed": feed}
@@ -425,27 +570,39 @@ def _together(name: str, own: list[dict], limit: int = 6) -> list[dict]:
 
 
 def _entry_pages(
-    entries: list[EntryMeta], cards: list[dict], selection: Selection | None = None
+    entries: list[EntryMeta],
+    cards: list[dict],
+    stories: dict[str, dict],
+    selection: Selection | None = None,
 ) -> Iterator[Page]:
     last = len(cards) - 1
     for i, (e, card) in enumerate(zip(entries, cards)):
-        if selection is not None and not selection.wants(entries, cards, i):
+        story = stories[card["story"]]
+        if selection is not None and not selection.wants(entries, cards, i, story["reports"]):
             selection.skipped.append(card["url"])
             continue
         yield _entry_page(
-            e, card, cards[i - 1] if i > 0 else None, cards[i + 1] if i < last else None
+            e, card, cards[i - 1] if i > 0 else None, cards[i + 1] if i < last else None, story
         )
 
 
-def _entry_page(e: EntryMeta, card: dict, newer: dict | None, older: dict | None) -> Page:
-    data = {"entry": card, "newer": _link(newer), "older": _link(older)}
+def _entry_page(
+    e: EntryMeta, card: dict, newer: dict | None, older: dict | None, story: dict
+) -> Page:
+    """An entry, with the other reports of its story ("also reported by")."""
+    also = [
+        {"source": c["source"], "date": c["date"], "url": c["url"], "title": c["title"]}
+        for c in story["reports"]
+        if c["path"] != card["path"]
+    ]
+    data = {"entry": card, "newer": _link(newer), "older": _link(older), "also": also}
     return Page(
         card["url"],
         "entry.html",
         data,
         body_from=e.path,
         body_sha=e.sha256,
-        deps=_deps([c for c in (card, newer, older) if c], PEOPLE),
+        deps=_deps([c for c in (card, newer, older, *story["reports"]) if c], PEOPLE),
     )
 
 

@@ -36,20 +36,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-SCHEMA = 5  # bump when a table's meaning changes: an older store is rebuilt, not trusted
+SCHEMA = 6  # bump when a table's meaning changes: an older store is rebuilt, not trusted
 FILE = "state.sqlite"  # in the cache folder (config.Paths.cache)
 TABLES = (
     "seeds",
     "cleaned",
     "detected",
     "names",
+    "profiles",
     "entries",
     "outputs",
     "entry_state",
     "bodies",
     "facts",
 )
-CACHES = frozenset({"cleaned", "detected", "bodies"})  # content-addressed: flushed when it pays
+# content-addressed: flushed when it pays
+CACHES = frozenset({"cleaned", "detected", "profiles", "bodies"})
 # the state files of versions before the store, removed when it is made
 LEGACY = (
     "manifest.pickle",

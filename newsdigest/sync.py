@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config import LEDGER, Paths
-from .entries import EntryError, meta_of, parse, to_markdown
+from .entries import EntryError, front_matter, meta_of, parse, to_markdown
 from .ingest import sha256
 from .log import Log
 from .model import Entry, Skip, SyncReport
@@ -43,6 +43,7 @@ from .textutil import printable_name, slug as make_slug
 from . import code_digest
 from .clean.boilerplate import CHUNK
 from .knowledge import Knowledge
+from .stories import Profile, jaccard, neighbour_weeks, profile, same_article, same_event
 from .workers import SeedResult, SeedTask, mapper, with_boilerplate
 
 
@@ -57,6 +58,7 @@ class Record:
     notes: str | None = (
         None  # the fallbacks cleaning took ("no date found; ..."), re-warned while they hold
     )
+    same_as: str | None = None  # the seed whose entry holds this seed's article (a duplicate)
 
 
 JOURNAL = "journal-content"  # in the cache: entries being written (see store.Journal)
@@ -79,7 +81,7 @@ def _record(raw: object) -> Record | None:
         record = Record(**raw)
     except TypeError:
         return None
-    texts = (record.entry, record.entry_sha256, record.skipped, record.notes)
+    texts = (record.entry, record.entry_sha256, record.skipped, record.notes, record.same_as)
     if not (isinstance(record.seed_sha256, str) and isinstance(record.generator, str)):
         return None
     if not all(v is None or isinstance(v, str) for v in texts) or not isinstance(
@@ -129,6 +131,12 @@ class _Sync:
         self.on_disk: dict[str, str] = {}  # printable seed name -> its name on disk
         self.unlisted: list[str] = []  # seed folders that cannot be read: their seeds are not gone
         self._by_seed: dict[str, list[str]] | None = None  # entries by the seed they name
+        self.profiles = state.table("profiles", code_digest())  # by entry hash: stories.Profile
+        self._profiled: dict[str, Profile] = {}  # entry -> its profile, as this sync knows it
+        self._weeks: dict[str, set[str]] | None = None  # week folder -> the entries in it
+        self._dups: dict[str, set[str]] | None = None  # seed -> the seeds that duplicate it
+        self.regroup: set[str] = set()  # seeds whose entry's duplicate_seeds may be stale
+        self.listed: dict[str, tuple[str, ...]] = {}  # seed -> duplicate_seeds written now
 
     def _load_ledger(self) -> dict[str, Record]:
         """The ledger as records; what is malformed is one warning and left out, and the
@@ -256,12 +264,56 @@ class _Sync:
                 self._collect(*in_flight)
         with self.log.stage("entries"):
             self._retire(set(seeds))
+        self._regroup(jobs, executor)
+        with self.log.stage("entries"):
             self._save()
             self.hashes.save()
             self.state.set_fact("people", (self.knowledge.people, self.knowledge.people_data))
             self.state.commit()
             self.journal.clear()  # the ledger on disk now records everything the journal noted
         return self.report
+
+    def _regroup(self, jobs: int, executor: str) -> None:
+        """Settle what the seeds' duplicates changed: the seeds whose article's entry is gone
+        decide again (one may now be the article's entry), and an entry whose list of
+        duplicate seeds is stale is made again (it comes from the clean cache). A few rounds
+        at most: each settles what the last one changed."""
+        for _ in range(3):
+            redo = self._unsettled()
+            if not redo:
+                return
+            with mapper(self.knowledge, jobs, executor) as run:
+                with self.log.stage("scan"):
+                    planned = [t for t in (self._plan(n, force=True) for n in sorted(redo)) if t]
+                    tasks = [self._from_cache(t) for t in with_boilerplate(planned)]
+                self._collect(run(tasks), len(tasks))
+
+    def _unsettled(self) -> set[str]:
+        redo: set[str] = set()
+        for primary, dups in self._dup_index().items():
+            rec = self.ledger.get(primary)
+            if dups and (rec is None or not rec.entry or rec.same_as is not None):
+                redo |= {d for d in dups if d in self.on_disk}
+        for primary in sorted(self.regroup):
+            rec = self.ledger.get(primary)
+            if rec is None or not rec.entry or rec.same_as is not None or primary in redo:
+                continue
+            wanted = tuple(sorted(self._dup_index().get(primary, ())))
+            if self._listed(primary, rec) != wanted and self._pristine(primary):
+                redo.add(primary)
+        self.regroup.clear()
+        return redo
+
+    def _listed(self, name: str, rec: Record) -> tuple[str, ...] | None:
+        """The duplicate seeds the seed's entry lists now (None: it cannot be read)."""
+        if name in self.listed:
+            return self.listed[name]
+        try:
+            parsed = parse((self.paths.content / (rec.entry or "")).read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError, EntryError):
+            return None
+        value = parsed.meta.get("duplicate_seeds") or []
+        return tuple(str(v) for v in value) if isinstance(value, list) else None
 
     def _tasks(self, names: list[str]) -> list[SeedTask]:
         """One chunk's work: the seeds that need it, with their shared lines and cache hits."""
@@ -277,11 +329,13 @@ class _Sync:
             with self.log.stage("entries"):
                 self._apply(result)
 
-    def _plan(self, name: str) -> SeedTask | None:
-        """What to do with one seed; None when nothing needs doing."""
+    def _plan(self, name: str, force: bool = False) -> SeedTask | None:
+        """What to do with one seed; None when nothing needs doing (`force`: it does)."""
         disk = self.on_disk.get(name, name)
         rec = self.ledger.get(name)
-        if rec is not None:  # known seed: hash from the stat cache, read only if it changed
+        if (
+            rec is not None and not force
+        ):  # known seed: hash from the stat cache, read only if it changed
             # paths as strings here: pathlib's joins were a third of planning 10,000 seeds
             sha = self.hashes.sha(
                 self.seeds_dir + disk, known=self.seed_stamps.get("seeds/" + disk)
@@ -314,6 +368,8 @@ class _Sync:
     def _settled(self, name: str, rec: Record, sha: str) -> bool:
         """True when the seed's entry needs no work (up to date, edited, or deleted by hand)."""
         same_seed = rec.seed_sha256 == sha
+        if rec.same_as is not None:  # a duplicate: its article is another seed's entry
+            return same_seed and rec.generator == self.knowledge.base
         if rec.skipped is not None:
             if same_seed and rec.generator == self.knowledge.base:
                 self.log.warn(f"seeds/{name}", rec.skipped)
@@ -434,14 +490,22 @@ class _Sync:
         if result.detected is not None:
             self.detected.put(self.cache_keys[name], None, result.detected)
         old = self.ledger.get(name)
+        if old is not None and old.same_as is not None:  # it decides again, below
+            self._dup_index().get(old.same_as, set()).discard(name)
+            self.regroup.add(old.same_as)
         if isinstance(result.entry, Skip):
             self._skip(name, sha, old, result.entry.reason)
             return
+        mine = profile(front_matter(result.entry), "", result.signatures)
+        near = self._neighbours(result.entry.date, name, old)
+        primary = self._same_article(mine, near)
+        if primary is not None:
+            self._duplicate(name, sha, old, primary)
+            return
         for note in result.notes:
             self.log.warn(f"seeds/{name}", note)
-        data = to_markdown(result.entry).encode("utf-8")
+        entry, rel, data = self._made(result.entry, old, self._story(mine, near))
         digest = sha256(data)
-        rel = self._place(result.entry, old, digest)
         target = self.paths.content / rel
         if not self.guard.allows(target):
             self.log.warn(
@@ -477,20 +541,151 @@ class _Sync:
                 return
             self.hashes.sha(target, data)
             self.report.touched.append(rel)
-        if (
-            old
-            and old.entry
-            and old.entry != rel
-            and file_sha256(self.paths.content / old.entry) == old.entry_sha256
-        ):
-            self._note(name, record, old)
-            remove(self.paths.content / old.entry, self.paths.content)
-            self.report.touched.append(old.entry)
-            self.stems.pop(Path(old.entry).stem, None)
-        self.stems[Path(rel).stem] = rel
+        if old and old.entry and old.entry != rel:
+            self._drop_entry(name, old, record)
+        self._index(rel, profile(front_matter(entry), "", result.signatures))
         self.ledger[name] = record
+        self.listed[name] = entry.duplicate_seeds
         self.report.generated.append(rel)
-        self.report.made[rel] = meta_of(result.entry, rel, Path(rel).stem, digest)
+        self.report.made[rel] = meta_of(entry, rel, Path(rel).stem, digest)
+
+    def _made(
+        self, entry: Entry, old: Record | None, story: str | None
+    ) -> tuple[Entry, str, bytes]:
+        """(the entry as written, its path in content/, its bytes): its duplicate seeds as
+        the ledger has them, and its story (its own, named by its file, when it joins none).
+        A distinct, deterministic slug on a collision; a file that already holds exactly
+        these bytes is this entry (a lost or reset ledger must not duplicate every entry
+        under a suffixed name)."""
+        entry = replace(entry, duplicate_seeds=tuple(sorted(self._dup_index().get(entry.seed, ()))))
+        rel, owner = self._slot(entry, old)
+        made = replace(entry, story=story or rel.rsplit("/", 1)[-1][:-3])
+        data = to_markdown(made).encode("utf-8")
+        if owner is None:
+            return made, rel, data
+        if self.hashes.sha(self.paths.content / owner) == sha256(data):
+            return made, owner, data
+        base = rel.rsplit("/", 1)[-1][:-3]
+        suffix = hashlib.sha256(entry.seed.encode()).hexdigest()[:6]
+        self.log.warn(
+            f"seeds/{entry.seed}",
+            f"its slug '{base}' is taken by content/{owner}; written as '{base}-{suffix}'",
+        )
+        rel = f"{entry.week}/{base}-{suffix}.md"
+        made = replace(entry, story=story or f"{base}-{suffix}")
+        return made, rel, to_markdown(made).encode("utf-8")
+
+    def _drop_entry(self, name: str, old: Record, record: Record | None) -> None:
+        """The seed's earlier entry goes (moved to another name, or its article is now
+        another seed's entry), if it is as the tool wrote it."""
+        rel = old.entry or ""
+        if file_sha256(self.paths.content / rel) != old.entry_sha256:
+            return
+        if record is None:
+            self.journal.note(json.dumps({"seed": name, "entry": rel, "gone": True}))
+        else:
+            self._note(name, record, old)
+        remove(self.paths.content / rel, self.paths.content)
+        self.report.touched.append(rel)
+        self.stems.pop(Path(rel).stem, None)
+        self._unindex(rel)
+
+    def _duplicate(self, name: str, sha: str, old: Record | None, primary: str) -> None:
+        """A seed holding the article another seed's entry holds: no entry of its own; the
+        other entry lists it in `duplicate_seeds`."""
+        self.log.info(
+            f"seeds/{name}: the same article as seeds/{primary} "
+            f"(content/{self.ledger[primary].entry}); listed there as a duplicate seed"
+        )
+        if old is not None and old.entry and old.same_as is None:
+            self._drop_entry(name, old, None)
+        self.ledger[name] = Record(sha, self.knowledge.base, same_as=primary)
+        self.names.delete(name)
+        self._dup_index().setdefault(primary, set()).add(name)
+        self.regroup.add(primary)
+
+    # -- stories: which entries near in time hold the same article or report the same event
+
+    def _index(self, rel: str, known: Profile) -> None:
+        self.stems[Path(rel).stem] = rel
+        self._profiled[rel] = known
+        self.profiles.put(self.hashes.sha(self.paths.content / rel) or "", known)
+        self._week_index().setdefault(rel.split("/", 1)[0], set()).add(rel)
+
+    def _unindex(self, rel: str) -> None:
+        self._profiled.pop(rel, None)
+        self._week_index().get(rel.split("/", 1)[0], set()).discard(rel)
+
+    def _week_index(self) -> dict[str, set[str]]:
+        if self._weeks is None:
+            self._weeks = {}
+            for rel in self.stems.values():
+                self._weeks.setdefault(rel.split("/", 1)[0], set()).add(rel)
+        return self._weeks
+
+    def _dup_index(self) -> dict[str, set[str]]:
+        if self._dups is None:
+            self._dups = {}
+            for name, rec in self.ledger.items():
+                if rec.same_as is not None:
+                    self._dups.setdefault(rec.same_as, set()).add(name)
+        return self._dups
+
+    def _neighbours(self, day: dt.date, name: str, old: Record | None) -> list[tuple[str, Profile]]:
+        """The entries in the weeks an entry of `day` may share a story with, but this seed's
+        own (its earlier entry, or one naming it)."""
+        own = old.entry if old is not None else None
+        index, out = self._week_index(), []
+        for week in neighbour_weeks(day):
+            for rel in sorted(index.get(week, ())):
+                known = self._profile(rel) if rel != own else None
+                if known is not None and known.seed != name:
+                    out.append((rel, known))
+        return out
+
+    def _profile(self, rel: str) -> Profile | None:
+        """An entry's profile: from this sync, from the build state by the entry's hash, or
+        read from the file (a pure function of its bytes, so every build decides alike)."""
+        known = self._profiled.get(rel)
+        if known is not None:
+            return known
+        path = self.content_dir + rel
+        sha = self.hashes.sha(path, known=self.entry_stamps.get(rel))
+        known = self.profiles.get(sha) if sha else None
+        if known is None and sha:
+            try:
+                parsed = parse(Path(path).read_bytes().decode("utf-8"))
+            except (OSError, UnicodeDecodeError, EntryError):
+                return None
+            known = profile(parsed.meta, parsed.body)
+            self.profiles.put(sha, known)
+        if known is not None:
+            self._profiled[rel] = known
+        return known
+
+    def _same_article(self, mine: Profile, near: list[tuple[str, Profile]]) -> str | None:
+        """The seed whose entry holds this article already, if one does."""
+        best: tuple[float, str] | None = None
+        for rel, other in near:
+            rec = self.ledger.get(other.seed or "")
+            if rec is None or rec.entry != rel or rec.same_as is not None:
+                continue  # not a seed's own entry (made by hand, or moved): not a primary
+            if same_article(mine, other):
+                score = jaccard(mine.shingles, other.shingles)
+                if best is None or score > best[0]:
+                    best = (score, other.seed or "")
+        return best[1] if best else None
+
+    def _story(self, mine: Profile, near: list[tuple[str, Profile]]) -> str | None:
+        """The story of the entry nearby that reports the same event, if one does (the
+        closest in words); None: a story of its own."""
+        best: tuple[float, str] | None = None
+        for rel, other in near:
+            if same_event(mine, other):
+                score = jaccard(mine.words, other.words)
+                if best is None or score > best[0]:
+                    best = (score, other.story or rel.rsplit("/", 1)[-1][:-3])
+        return best[1] if best else None
 
     def _edited_meanwhile(self, name: str, sha: str, old: Record | None, rel: str) -> None:
         """The entry was saved by someone after this build planned to rewrite it: theirs."""
@@ -527,25 +722,16 @@ class _Sync:
             return
         self.ledger[name] = Record(sha, self.knowledge.base, skipped=reason)
 
-    def _place(self, entry: Entry, old: Record | None, digest: str) -> str:
-        """content/<week>/<slug>.md, with a distinct, deterministic slug on a collision. A
-        file that already holds exactly these bytes is this entry (a lost or reset ledger
-        must not duplicate every entry under a suffixed name)."""
+    def _slot(self, entry: Entry, old: Record | None) -> tuple[str, str | None]:
+        """(content/<week>/<slug>.md the entry asks for, the entry already there under that
+        name when it is not this seed's)."""
         if old is not None and old.moved and old.entry:
-            return old.entry
+            return old.entry, None
         base = make_slug(entry.title)
-        rel = f"{entry.week}/{base}.md"
         owner = self.stems.get(base)
         if owner is None or (old is not None and old.entry == owner):
-            return rel
-        if self.hashes.sha(self.paths.content / owner) == digest:
-            return owner
-        suffix = hashlib.sha256(entry.seed.encode()).hexdigest()[:6]
-        self.log.warn(
-            f"seeds/{entry.seed}",
-            f"its slug '{base}' is taken by content/{owner}; written as '{base}-{suffix}'",
-        )
-        return f"{entry.week}/{base}-{suffix}.md"
+            return f"{entry.week}/{base}.md", None
+        return f"{entry.week}/{base}.md", owner
 
     def _retire(self, present: set[str]) -> None:
         """Seeds that are gone: their generated entries go too; edited entries stay. A build
@@ -568,6 +754,10 @@ class _Sync:
         for name in gone:
             rec = self.ledger.pop(name)
             self.names.delete(name)
+            if rec.same_as is not None:  # a duplicate: its article's entry lists one seed less
+                self._dup_index().get(rec.same_as, set()).discard(name)
+                self.regroup.add(rec.same_as)
+                continue
             if not rec.entry:
                 continue
             path = self.paths.content / rec.entry
@@ -586,6 +776,8 @@ class _Sync:
                 remove(path, self.paths.content)
                 self.report.removed.append(rec.entry)
                 self.report.touched.append(rec.entry)
+                self.stems.pop(Path(rec.entry).stem, None)
+                self._unindex(rec.entry)
             else:
                 self.log.warn(
                     f"content/{rec.entry}",

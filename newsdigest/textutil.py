@@ -156,3 +156,15 @@ def text_units(text: str) -> float:
     if not cjk:
         return float(len(text.split()))
     return len(_CJK.sub(" ", text).split()) + cjk / 2
+
+
+_WEB = re.compile(r"https?://[^\s<>\"']+", re.I)
+
+
+def web_address(value: object) -> str | None:
+    """An http(s) address, or None: a `javascript:` or relative link from a page or a hand
+    edit must never become a link on the site."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value if _WEB.fullmatch(value) and len(value) <= 2000 else None

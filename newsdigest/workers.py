@@ -16,12 +16,14 @@ from dataclasses import dataclass, replace
 from .clean import clean
 from .clean.boilerplate import CHUNK, page_lines, repeated_lines
 from .digest import understood
+from .entries import body_markdown
 from .executors import open_executor
 from .ingest import ingest
 from .knowledge import Knowledge
 from .model import Article, Entry, RawPage, Skip
 from .people import Detected
 from .state import dumps
+from .stories import Signatures, signatures
 
 _INLINE_BELOW = 24  # fewer tasks than this run in-process: a pool costs more than it saves
 
@@ -49,6 +51,7 @@ class SeedResult:
     notes: tuple[str, ...] = ()  # the fallbacks clean took, each worth a warning
     detected: bytes | None = None  # people detection's findings packed; None if from the cache
     names: frozenset[str] = frozenset()  # the words a registry could answer for (Detected.keys)
+    signatures: Signatures | None = None  # the article's MinHash signatures (stories.py)
 
 
 _KNOWLEDGE: Knowledge | None = None
@@ -86,6 +89,7 @@ def process_seed(task: SeedTask) -> SeedResult:
         cleaned.notes,
         None if task.detected is not None else dumps(detected),
         detected.keys(),
+        signatures(entry.title, body_markdown(entry)),
     )
 
 

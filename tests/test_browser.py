@@ -79,11 +79,12 @@ def test_reader_journey_index_week_person_entry_and_back(browser, served):
     browser.find_element("css selector", "article.week h2 a").click()
     week_url = browser.current_url
     assert "/weeks/" in week_url
-    browser.find_element("css selector", "section.group h2 a").click()
+    assert browser.find_elements("css selector", "ol.stories li.story .reported a")
+    browser.find_element("css selector", ".week-side ul.tally a").click()
     person_url = browser.current_url
     assert "/people/" in person_url
     assert browser.find_element("css selector", "link[rel=alternate][href$='feed.xml']")
-    browser.find_element("css selector", ".entry-line a.entry-title").click()
+    browser.find_element("css selector", "li.story a.story-title").click()
     assert "/entries/" in browser.current_url
     assert browser.find_element("css selector", "article.entry h1").text
     browser.back()

@@ -95,5 +95,8 @@ def test_front_matter_has_every_contract_field_in_order():
         "summary",
         "seed",
         "seed_sha256",
+        "duplicate_seeds",
+        "story",
+        "url",
     ]
     assert "people: [Jens Stoltenberg]" in head

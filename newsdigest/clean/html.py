@@ -28,7 +28,7 @@ from trafilatura import load_html
 
 from ..dates import find_dates, parse_date, plausible
 from ..model import Article, Block, RawPage, Skip
-from ..textutil import first_sentence, normalize_line, text_units
+from ..textutil import first_sentence, normalize_line, text_units, web_address
 from . import furniture as fur
 
 _MIN_BODY_WORDS = 40  # in text units: words, a CJK character counting half a word
@@ -285,7 +285,23 @@ def clean_html(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
         authors=tuple(a for a in authors if a != source),
         blocks=blocks,
         notes=tuple(notes),
+        url=_address(tree, ld),
     )
+
+
+def _address(tree: HtmlElement, ld: dict) -> str | None:
+    """The article's own address: the canonical link, og:url, or the JSON-LD url (http(s)
+    only: a page's `javascript:` link must not become one on the site)."""
+    link = tree.find(".//link[@rel='canonical']")
+    for value in (
+        link.get("href") if link is not None else None,
+        _meta(tree, "og:url"),
+        ld.get("url") if isinstance(ld.get("url"), str) else None,
+    ):
+        address = web_address(value)
+        if address:
+            return address
+    return None
 
 
 def _trafilatura(page: str, with_metadata: bool = False, **mode: bool):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..dates import find_dates, iso_day, plausible
 from ..model import Article, Block, RawPage, Skip
-from ..textutil import first_sentence, normalize_line, text_units, word_count
+from ..textutil import first_sentence, normalize_line, text_units, web_address, word_count
 from . import dating
 from . import furniture as fur
 from . import lines as L
@@ -272,7 +272,24 @@ def _clean_lines(raw: RawPage, outlets: fur.Outlets, boilerplate: frozenset[str]
         authors=authors,
         blocks=tuple(b for _, b in kept),
         notes=tuple(notes),
+        url=_address(texts, lead),
     )
+
+
+_ADDRESS = re.compile(r"(?:(source|url|link|canonical|original)\s*:?\s+)?(https?://\S+)", re.I)
+
+
+def _address(texts: list[str], lead: int) -> str | None:
+    """The article's own address, from a line that is one: above the lead (a scraper's
+    header, the address bar), or anywhere when labelled ("Source: https://..."). A bare
+    address below the article is a teaser's or a share link's, never taken."""
+    for i, text in enumerate(texts):
+        match = _ADDRESS.fullmatch(text.strip())
+        if match and (i < lead or match.group(1)):
+            address = web_address(match.group(2))
+            if address:
+                return address
+    return None
 
 
 def _date(
