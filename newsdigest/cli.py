@@ -131,7 +131,10 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
     state, server = BuildState(), None
     if args.serve:
         try:
-            server = PreviewServer(paths.site, args.port, state)
+            from urllib.parse import urlsplit
+
+            base_path = urlsplit(config.base_url).path or "/"
+            server = PreviewServer(paths.site, args.port, state, base_path)
         except OSError as exc:
             return _usage_error(
                 f"cannot serve on 127.0.0.1:{args.port} ({exc.strerror or exc}); "

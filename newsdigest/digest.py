@@ -16,7 +16,9 @@ _SPEECH = re.compile(
     r"stated|announced|posted|warned|declared|according to|quote from)\b",
     re.I,
 )
-_QUOTE = re.compile(r"[\"“«„]([^\"“”«»„]{20,600}?)[\"”»“]")
+_QUOTE = re.compile(r"([\"“«„])([^\"“”«»„]{20,600}?)([\"”»“])")
+_SENTENCE_START = re.compile(r"(?:^|[.!?…:]\s+|[.!?…][\"”»]\s+|\(\s*)$")  # before a whole quote
+_SENTENCE_END = re.compile(r"[.!?…,;]$")  # a comma: "We will," she said
 _SUMMARY_CHARS = 320
 _MAX_QUOTES = 3
 
@@ -36,7 +38,11 @@ def summarize(blocks: tuple[Block, ...]) -> str:
 def key_quotes(
     blocks: tuple[Block, ...], mentions: list[Mention], unit_offset: int = 1
 ) -> tuple[Quote, ...]:
-    """Direct quotes of at least eight words, each with the person named nearest to it."""
+    """Whole quoted sentences of at least eight words, each with the person named nearest to
+    it by a speech verb, in the page's own quotation marks. A quote nobody is named as
+    saying, or a fragment quoted inside a sentence of the reporter's ("discussed "latest
+    developments," NATO said"), is not a key quote: a blank speaker or half a sentence
+    would misquote."""
     found: list[tuple[int, int, Quote]] = []
     by_unit: dict[int, list[Mention]] = {}
     for m in mentions:  # grouped once: a page naming thousands must not be scanned per block
@@ -46,15 +52,26 @@ def key_quotes(
             continue
         in_block = by_unit.get(b + unit_offset, [])
         for match in _QUOTE.finditer(block.text):
-            text = match.group(1).strip().rstrip(",")
-            if word_count(text) < 8:
+            text = match.group(2).strip()
+            if word_count(text) < 8 or not _whole(block.text[: match.start()], text):
                 continue
             speaker = _speaker(block.text, in_block, match.start(), match.end())
-            found.append((b, match.start(), Quote(text, speaker)))
-    best = sorted(
-        found, key=lambda f: (not f[2].text[:1].isupper(), f[2].speaker is None, -len(f[2].text))
-    )[:_MAX_QUOTES]
+            if speaker is None:
+                continue
+            marks = match.group(1) + match.group(3)
+            found.append((b, match.start(), Quote(text.rstrip(",;"), speaker, marks)))
+    best = sorted(found, key=lambda f: -len(f[2].text))[:_MAX_QUOTES]
     return tuple(q for _, _, q in sorted(best, key=lambda f: (f[0], f[1])))
+
+
+def _whole(before: str, text: str) -> bool:
+    """A quote that is a sentence of its own: it opens one (or follows a colon) with a
+    capital, and ends as one does."""
+    return (
+        text[:1].isupper()
+        and bool(_SENTENCE_START.search(before))
+        and bool(_SENTENCE_END.search(text))
+    )
 
 
 def _speaker(text: str, mentions: list[Mention], start: int, end: int) -> str | None:

@@ -109,7 +109,8 @@ def body_markdown(entry: Entry) -> str:
     if entry.quotes:
         parts.append("## Key quotes")
         for quote in entry.quotes:
-            lines = [f"> “{md_escape(quote.text)}”"]
+            opening, closing = (quote.marks + "”")[:2] if quote.marks else "“”"
+            lines = [f"> {opening}{md_escape(quote.text)}{closing}"]
             if quote.speaker:
                 lines.append(f"> — {md_escape(quote.speaker)}")
             parts.append("\n>\n".join(lines))
@@ -191,6 +192,21 @@ def body_of(text: str) -> str:
     """Just the Markdown body: the page renderer needs no front matter (read and checked
     already), and loading YAML again for every page cost a tenth of a cold build's render."""
     return publishable(_split(text)[1])
+
+
+def shown_body(body: str) -> str:
+    """The body as the entry page shows it. The digest opens with the summary, which is the
+    lead's first sentences: the article's first paragraph then goes on from there instead
+    of saying them again (or is left out, when it is the summary and no more)."""
+    parts = body.split("\n\n")
+    if len(parts) < 3 or parts[0].startswith(("#", ">", "- ")) or "## Article" not in parts:
+        return body
+    lead = parts.index("## Article") + 1
+    summary = parts[0].strip()
+    if lead < len(parts) and summary and parts[lead].startswith(summary):
+        rest = parts[lead][len(summary) :].strip()
+        parts[lead : lead + 1] = [rest] if rest else []
+    return "\n\n".join(parts)
 
 
 def _names(meta: dict, key: str) -> tuple[str, ...]:

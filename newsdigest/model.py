@@ -61,6 +61,7 @@ class Skip:
 class Quote:
     text: str
     speaker: str | None
+    marks: str = "“”"  # the page's own opening and closing quotation marks
 
 
 @dataclass(frozen=True)

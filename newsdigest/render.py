@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from . import code_digest
 from .config import Config, Paths
-from .entries import EntryError, body_of
+from .entries import EntryError, body_of, shown_body
 from .feeds import public_path, render_feed
 from .log import Log
 from .search import pages_in_manifest, search_key
@@ -164,7 +164,7 @@ class PageRenderer:
             if not isinstance(html, str):
                 try:
                     text = (self.content / page.body_from).read_text(encoding="utf-8")
-                    html = str(markdown_html(body_of(text)))
+                    html = str(markdown_html(shown_body(body_of(text))))
                 except (OSError, UnicodeDecodeError, EntryError) as exc:
                     return None, (f"content/{page.body_from}", f"body not readable: {exc}")
                 self.fresh[key] = html

@@ -70,7 +70,12 @@ def _snippet(state: BuildState) -> bytes:
     return (banner + script).encode("utf-8")
 
 
-def make_handler(site: Path, state: BuildState) -> type[BaseHTTPRequestHandler]:
+def make_handler(
+    site: Path, state: BuildState, base_path: str = "/"
+) -> type[BaseHTTPRequestHandler]:
+    """`base_path`: the path of the site's base URL ("/digest/"). The site is served at the
+    root and under it too, so the 404 page's links, which start from it, work here."""
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -79,6 +84,8 @@ def make_handler(site: Path, state: BuildState) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
             path = unquote(urlsplit(self.path).path)
+            if base_path != "/" and path.startswith(base_path):
+                path = "/" + path[len(base_path) :]
             if path == EVENTS:
                 self._events()
                 return
@@ -149,9 +156,9 @@ def make_handler(site: Path, state: BuildState) -> type[BaseHTTPRequestHandler]:
 class PreviewServer:
     """ThreadingHTTPServer on 127.0.0.1 in a background thread."""
 
-    def __init__(self, site: Path, port: int, state: BuildState) -> None:
+    def __init__(self, site: Path, port: int, state: BuildState, base_path: str = "/") -> None:
         self.httpd = ThreadingHTTPServer(
-            ("127.0.0.1", port), make_handler(site, state)
+            ("127.0.0.1", port), make_handler(site, state, base_path)
         )  # OSError if taken
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="preview", daemon=True)

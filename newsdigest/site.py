@@ -535,7 +535,8 @@ def weekly_chart(counts: dict[str, int]) -> dict:
     bars = [
         {
             "x": i * (bar + gap),
-            "h": round(height * counts.get(w, 0) / top, 1),
+            # a week with one article stays visible beside a week with fifty
+            "h": round(max(height * counts.get(w, 0) / top, 3 if counts.get(w) else 0), 1),
             "week": w,
             "count": counts.get(w, 0),
         }

@@ -22,11 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zlib
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .textutil import fold
+
+if TYPE_CHECKING:
+    import numpy as np
 
 NUM_PERM = 128
 SAME_ARTICLE = 0.50  # 3-shingle Jaccard at or above which two texts are one article
@@ -62,11 +65,19 @@ Signatures = tuple[bytes, bytes]  # (shingles, words): the costly part, made in 
 
 
 def signatures(title: str, body: str) -> Signatures:
-    """The two MinHash signatures of an entry's title and Markdown body."""
+    """The two MinHash signatures of an entry's title and Markdown body. Each word is
+    hashed once (crc32); a 3-shingle's hash is mixed from its words' hashes in numpy, so
+    no shingle is ever spelled out as a string."""
+    import numpy as np
+
     tokens = _WORD.findall(article_text(body).lower())
-    words = {t for t in _WORD.findall(title.lower()) + tokens if _content(t)}
-    shingles = {" ".join(tokens[i : i + 3]) for i in range(max(len(tokens) - 2, 1))}
-    return _signature(shingles), _signature(words)
+    hashed = np.fromiter(map(zlib.crc32, map(str.encode, tokens)), np.uint64, len(tokens))
+    if len(hashed) >= 3:
+        hashed = (hashed[:-2] * _MIX_A) ^ (hashed[1:-1] * _MIX_B) ^ hashed[2:]
+    words = {t for t in set(_WORD.findall(title.lower())).union(tokens) if _content(t)}
+    return _signature(np.unique(hashed & _LOW32)), _signature(
+        np.fromiter(map(zlib.crc32, map(str.encode, sorted(words))), np.uint64, len(words))
+    )
 
 
 def profile(meta: dict, body: str, made: Signatures | None = None) -> Profile:
@@ -103,16 +114,27 @@ def _surname(name: str) -> str:
     return parts[-1] if parts else ""
 
 
-def _hash(item: bytes) -> int:
-    return zlib.crc32(item)
+_MIX_A, _MIX_B, _LOW32 = 0x9E3779B1, 0x85EBCA77, 0xFFFFFFFF  # odd constants: shingle order counts
 
 
-def _signature(items: Iterable[str]) -> bytes:
+@lru_cache(maxsize=1)
+def _permutations() -> object:
+    """The MinHash permutations, drawn once: datasketch draws them again for every sketch
+    otherwise, which was most of a signature's cost."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
+
+
+def _signature(hashed: "np.ndarray") -> bytes:
+    """The MinHash of a set of 32-bit hashes (datasketch, its affine32 scheme)."""
     from datasketch import MinHash
     import numpy as np
 
-    sketch = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_hash)
-    sketch.update_batch([i.encode("utf-8") for i in items] or [b""])
+    sketch = MinHash(
+        num_perm=NUM_PERM, hashfunc=int, permutations=_permutations(), scheme="affine32"
+    )
+    sketch.update_batch(hashed.tolist() or [0])
     return sketch.hashvalues.astype(np.uint32).tobytes()
 
 

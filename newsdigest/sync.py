@@ -543,7 +543,7 @@ class _Sync:
             self.report.touched.append(rel)
         if old and old.entry and old.entry != rel:
             self._drop_entry(name, old, record)
-        self._index(rel, profile(front_matter(entry), "", result.signatures))
+        self._index(rel, digest, replace(mine, story=entry.story))
         self.ledger[name] = record
         self.listed[name] = entry.duplicate_seeds
         self.report.generated.append(rel)
@@ -606,10 +606,10 @@ class _Sync:
 
     # -- stories: which entries near in time hold the same article or report the same event
 
-    def _index(self, rel: str, known: Profile) -> None:
+    def _index(self, rel: str, digest: str, known: Profile) -> None:
         self.stems[Path(rel).stem] = rel
         self._profiled[rel] = known
-        self.profiles.put(self.hashes.sha(self.paths.content / rel) or "", known)
+        self.profiles.put(digest, known)
         self._week_index().setdefault(rel.split("/", 1)[0], set()).add(rel)
 
     def _unindex(self, rel: str) -> None:
