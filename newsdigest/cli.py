@@ -231,6 +231,10 @@ def _warm_up() -> None:
         tagger()
         lexicon()
         import trafilatura  # noqa: F401
+
+        from .stories import signatures
+
+        signatures("", "")  # datasketch and its scipy import: a second, once
     except Exception:  # noqa: BLE001 - a warm-up that fails only means a slower first page
         pass
 
