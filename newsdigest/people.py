@@ -242,6 +242,7 @@ def resolve(detected: Detected, registry: Registry, exclude: tuple[str, ...] = (
                 found.append(Mention(name or text, unit, start, end))
         elif _key(text):
             singles.append(Mention(text, unit, start, end, exact=False))
+    found = _expand_initials(found)
     known = _Known({m.name for m in found})
     for m in singles:
         name = _single(m.name, known, registry)
@@ -257,6 +258,29 @@ def resolve(detected: Detected, registry: Registry, exclude: tuple[str, ...] = (
                         found.append(Mention(name, u, tok.start, tok.end, exact=False))
     excluded = {_key(a) for a in exclude}
     return [m for m in found if _key(m.name) not in excluded]
+
+
+_INITIAL = re.compile(r"[^\W\d_]\.?", re.UNICODE)
+
+
+def _expand_initials(found: list[Mention]) -> list[Mention]:
+    """"D. Šakalienė" is the article's "Dovilė Šakalienė" when it gives that name: the same
+    surname and the same first letter. An initial no full name of the article explains
+    stays as it is."""
+    full: dict[tuple[str, str], str] = {}
+    for m in found:
+        parts = m.name.split()
+        if len(parts) >= 2 and not _INITIAL.fullmatch(parts[0]):
+            full.setdefault((fold(parts[-1]), fold(parts[0])[:1]), m.name)
+    out = []
+    for m in found:
+        parts = m.name.split()
+        if len(parts) == 2 and _INITIAL.fullmatch(parts[0]):
+            name = full.get((fold(parts[-1]), fold(parts[0])[:1]))
+            if name:
+                m = Mention(name, m.unit, m.start, m.end, exact=False)
+        out.append(m)
+    return out
 
 
 def _could_be_a_name(text: str) -> bool:

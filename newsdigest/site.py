@@ -404,7 +404,7 @@ def meeting_graph(told: list[dict], size: int = 320) -> dict:
     chosen = sorted(degree, key=lambda n: (-degree[n], n))[:GRAPH_PEOPLE]
     if len(chosen) < 2:
         return {"nodes": [], "edges": [], "size": size}
-    centre, radius = size / 2, size / 2 - 40
+    centre, radius = size / 2, size / 2 - 30
     spot = {}
     for i, name in enumerate(sorted(chosen)):
         angle = 2 * math.pi * i / len(chosen) - math.pi / 2
@@ -412,11 +412,12 @@ def meeting_graph(told: list[dict], size: int = 320) -> dict:
         anchor = "middle" if abs(x - centre) < 1 else ("start" if x > centre else "end")
         spot[name] = {
             "name": name,
+            "label": name.split()[-1],  # the surname: the drawing stays legible on a phone
             "slug": refs[name]["slug"],
             "x": round(x, 1),
             "y": round(y, 1),
-            "lx": round(centre + (radius + 8) * math.cos(angle), 1),
-            "ly": round(centre + (radius + 8) * math.sin(angle) + 4, 1),
+            "lx": round(centre + (radius + 12) * math.cos(angle), 1),
+            "ly": round(centre + (radius + 12) * math.sin(angle) + 7, 1),
             "anchor": anchor,
         }
     edges = [
