@@ -264,7 +264,7 @@ _INITIAL = re.compile(r"[^\W\d_]\.?", re.UNICODE)
 
 
 def _expand_initials(found: list[Mention]) -> list[Mention]:
-    """"D. Šakalienė" is the article's "Dovilė Šakalienė" when it gives that name: the same
+    """ "D. Šakalienė" is the article's "Dovilė Šakalienė" when it gives that name: the same
     surname and the same first letter. An initial no full name of the article explains
     stays as it is."""
     full: dict[tuple[str, str], str] = {}

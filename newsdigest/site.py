@@ -511,6 +511,7 @@ def _person_data(
 
 
 CHART_WEEKS = 104  # the chart covers at most the last two years a person was in the news
+CHART_MIN_WEEKS = 12  # ... and at least the last quarter
 
 
 def weekly_chart(counts: dict[str, int]) -> dict:
@@ -525,6 +526,8 @@ def weekly_chart(counts: dict[str, int]) -> dict:
     start = max(
         dt.date.fromisocalendar(int(y0), int(n0), 1), end - dt.timedelta(weeks=CHART_WEEKS - 1)
     )
+    # at least CHART_MIN_WEEKS: one week's bar is a bar, not a slab across the page
+    start = min(start, end - dt.timedelta(weeks=CHART_MIN_WEEKS - 1))
     weeks = []
     day = start
     while day <= end:
