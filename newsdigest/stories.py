@@ -20,6 +20,7 @@ measured on a labelled pair set (`python bench/stories.py`; docs/stories.md).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import zlib
 from typing import TYPE_CHECKING
@@ -30,6 +31,12 @@ from .textutil import fold
 
 if TYPE_CHECKING:
     import numpy as np
+
+# numpy is used here for elementwise sums and minima, never for linear algebra: its BLAS
+# needs no thread pool of its own (a pool per process, then forked into the build's
+# workers, only costs CPU and start-up). Set before numpy is first imported.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 NUM_PERM = 128
 SAME_ARTICLE = 0.50  # 3-shingle Jaccard at or above which two texts are one article
