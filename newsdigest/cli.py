@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from pathlib import Path
@@ -217,6 +218,15 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
         indexer.stop()
         if server is not None:
             server.stop()
+    if indexer.busy.is_set():
+        # Pagefind runs at low priority, and the interpreter would wait for it at exit: on
+        # a busy machine, for longer than anyone waits for Ctrl-C. The index drops its
+        # record before it changes, so the next build redoes a run cut short, and
+        # Pagefind dies with this process.
+        print("search index update stopped; the next build finishes it", file=sys.stderr)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(0)
     return 0
 
 

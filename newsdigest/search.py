@@ -445,6 +445,7 @@ class SearchIndexer:
         self.lock = threading.Lock()
         self.wanted = threading.Event()
         self.stopped = threading.Event()
+        self.busy = threading.Event()  # a Pagefind run is under way
         self.thread = threading.Thread(target=self._loop, name="search-index", daemon=True)
         self.thread.start()
 
@@ -461,9 +462,13 @@ class SearchIndexer:
             with self.lock:
                 job, self.pages = self.pages, None
             if job is not None:  # one Pagefind run at a time: a background job keeps memory low
-                index_site(
-                    self.site, self.cache, Log(quiet=self.quiet), *job, jobs=1, background=True
-                )
+                self.busy.set()
+                try:
+                    index_site(
+                        self.site, self.cache, Log(quiet=self.quiet), *job, jobs=1, background=True
+                    )
+                finally:
+                    self.busy.clear()
 
     def stop(self) -> None:
         self.stopped.set()
