@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -192,6 +193,10 @@ def _watch(args: argparse.Namespace, paths: Paths, config, options: BuildOptions
             # ... and search catches up in the background
             indexer.request(summary.search_pages, last["config"].search_shard_pages)
 
+    # Ctrl-C stops the watcher even when whatever started it ignored SIGINT (a background
+    # job of a shell script, a test runner): Python then installs no handler of its own,
+    # and the watcher would run on for ever
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     # the first new page would otherwise wait a second for the cleaners and models to load
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     watcher = Watcher(

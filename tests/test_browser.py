@@ -179,14 +179,15 @@ def test_search_after_an_edit_and_a_removal_shows_the_current_entries(
         server.stop()
 
 
-@pytest.mark.parametrize("name", sorted(PAGES))
-def test_no_horizontal_scroll_at_375_and_screenshots(browser, served, name):
+def shoot(browser, url: str, name: str) -> None:
+    """The page at 375 and 1280 px, light and dark: no sideways scroll at either width, and
+    a full-height screenshot of each as tests/artifacts/screenshots/<name>-<width>-<scheme>."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for scheme in ("light", "dark"):
         _scheme(browser, scheme)
         for width in (375, 1280):
             _width(browser, width)
-            browser.get(served + PAGES[name])
+            browser.get(url)
             overflow = browser.execute_script(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
@@ -200,6 +201,11 @@ def test_no_horizontal_scroll_at_375_and_screenshots(browser, served, name):
             )
             browser.save_screenshot(str(ARTIFACTS / f"{name}-{width}-{scheme}.png"))
     _scheme(browser, "light")
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_no_horizontal_scroll_at_375_and_screenshots(browser, served, name):
+    shoot(browser, served + PAGES[name], name)
     errors = [e for e in _errors(browser) if "404" not in e or name != "404"]
     assert errors == []
 

@@ -13,7 +13,7 @@ import yaml
 from newsdigest.serve import BuildState, PreviewServer
 
 from .conftest import FIXTURES, SEEDS, make_project
-from .test_browser import ARTIFACTS, _errors, _scheme, _width
+from .test_browser import _errors, shoot
 
 STORIES = FIXTURES / "stories"
 PICKED = [
@@ -114,24 +114,6 @@ def test_story_pages_fit_375_px_and_screenshots(browser, storied, name):
         "entry": f"entries/{entries['e06-gov.txt'][0].stem}/index.html",
         "person": "people/boris-pistorius/index.html",
     }[name]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     _errors(browser)  # what earlier tests left in the log (their 404s) is theirs
-    for scheme in ("light", "dark"):
-        _scheme(browser, scheme)
-        for width in (375, 1280):
-            _width(browser, width)
-            browser.get(url + path)
-            overflow = browser.execute_script(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, f"{name} at {width}px scrolls sideways by {overflow}px"
-            height = browser.execute_script(
-                "return Math.min(document.documentElement.scrollHeight, 4000)"
-            )
-            browser.execute_cdp_cmd(
-                "Emulation.setDeviceMetricsOverride",
-                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500},
-            )
-            browser.save_screenshot(str(ARTIFACTS / f"stories-{name}-{width}-{scheme}.png"))
-    _scheme(browser, "light")
+    shoot(browser, url + path, f"stories-{name}")
     assert _errors(browser) == []

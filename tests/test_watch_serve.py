@@ -303,3 +303,25 @@ def test_a_build_after_watch_brings_search_up_to_date_instead_of_trusting_the_st
     assert (project.site / "pagefind" / "0" / "pagefind.js").is_file()
     second = project.run("--verbose")
     assert second.returncode == 0 and "stat check" in second.stderr
+
+
+def test_ctrl_c_stops_a_watcher_whose_parent_ignored_it(project):
+    """A background job of a shell script, or a test runner, may start the watcher with
+    SIGINT ignored; Python then installs no KeyboardInterrupt handler of its own, and without
+    one of the watcher's Ctrl-C would leave it running for ever."""
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "--watch", "--quiet"],
+        cwd=project.root,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (project.site / "index.html").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1)  # the watch loop is running
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
