@@ -351,6 +351,16 @@ class State:
         with self.lock:
             self._commit(only)
 
+    def _rollback(self) -> None:
+        """Undo the transaction, if SQLite has not already: an interrupted statement (Ctrl-C)
+        or a full disk can end it, and a failed rollback must not take the place of what went
+        wrong (a KeyboardInterrupt turned into an error the watch loop carries on after)."""
+        try:
+            if self.db.in_transaction:
+                self.db.execute("rollback")
+        except sqlite3.Error:
+            pass
+
     def _commit(self, only: tuple[str, ...] | None) -> None:
         names = [n for n in (only or TABLES) if self.staged[n] or n in self.cleared]
         if not names:
@@ -379,10 +389,10 @@ class State:
                 )
             self.db.execute("commit")
         except sqlite3.DatabaseError as exc:
-            self.db.execute("rollback")
+            self._rollback()
             raise Damaged(f"the build state {self.path.name} cannot be written ({exc})") from exc
         except BaseException:
-            self.db.execute("rollback")
+            self._rollback()
             raise
         for name in names:
             table = self.tables[name]
