@@ -62,18 +62,22 @@ def _build(proj: Path, jobs: int | None, extra: list[str]) -> dict:
     return data
 
 
-def _project(out: Path, n: int) -> Path:
-    seeds = out / f"corpus-{n}"
-    generate(seeds, n)
-    proj = out / f"proj-{n}"
+def bench_project(proj: Path, seeds: Path, templates: Path) -> Path:
+    """A fresh project in `proj`: `seeds` linked in, a copy of `templates`, bench settings."""
     shutil.rmtree(proj, ignore_errors=True)
     proj.mkdir(parents=True)
     (proj / "seeds").symlink_to(seeds, target_is_directory=True)
-    shutil.copytree(REPO / "templates", proj / "templates")
+    shutil.copytree(templates, proj / "templates")
     (proj / "pyproject.toml").write_text(
         '[tool.newsdigest]\ntitle = "Bench"\nbase_url = "https://bench.example.org/"\n'
     )
     return proj
+
+
+def _project(out: Path, n: int) -> Path:
+    seeds = out / f"corpus-{n}"
+    generate(seeds, n)
+    return bench_project(out / f"proj-{n}", seeds, REPO / "templates")
 
 
 def run(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ REPO = HERE.parent
 sys.path[:0] = [str(HERE), str(REPO)]
 
 from corpus import generate  # noqa: E402
+from run import bench_project  # noqa: E402
 
 
 def _tree(out: Path, rev: str) -> Path:
@@ -39,13 +39,7 @@ def _tree(out: Path, rev: str) -> Path:
 
 def _cold(tree: Path, seeds: Path, proj: Path) -> tuple[float, float]:
     """(wall, CPU) seconds of one cold build of `seeds` by the code in `tree`."""
-    shutil.rmtree(proj, ignore_errors=True)
-    proj.mkdir(parents=True)
-    (proj / "seeds").symlink_to(seeds, target_is_directory=True)
-    shutil.copytree(tree / "templates", proj / "templates")
-    (proj / "pyproject.toml").write_text(
-        '[tool.newsdigest]\ntitle = "Bench"\nbase_url = "https://bench.example.org/"\n'
-    )
+    bench_project(proj, seeds, tree / "templates")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(

@@ -120,7 +120,7 @@ class _Sync:
         self.journal = Journal(paths.cache / JOURNAL)
         self.report = SyncReport()
         self._recover()
-        self.stems = {rel.rsplit("/", 1)[-1][:-3]: rel for rel in list_entries(paths.content)}
+        self.stems = {_stem(rel): rel for rel in list_entries(paths.content)}
         self.cache_keys: dict[str, str] = {}
         self.cache = state.table("cleaned", code_digest())
         self.detected = state.table("detected", code_digest())
@@ -491,8 +491,7 @@ class _Sync:
             self.detected.put(self.cache_keys[name], None, result.detected)
         old = self.ledger.get(name)
         if old is not None and old.same_as is not None:  # it decides again, below
-            self._dup_index().get(old.same_as, set()).discard(name)
-            self.regroup.add(old.same_as)
+            self._not_a_duplicate(name, old.same_as)
         if isinstance(result.entry, Skip):
             self._skip(name, sha, old, result.entry.reason)
             return
@@ -559,13 +558,13 @@ class _Sync:
         under a suffixed name)."""
         entry = replace(entry, duplicate_seeds=tuple(sorted(self._dup_index().get(entry.seed, ()))))
         rel, owner = self._slot(entry, old)
-        made = replace(entry, story=story or rel.rsplit("/", 1)[-1][:-3])
+        made = replace(entry, story=story or _stem(rel))
         data = to_markdown(made).encode("utf-8")
         if owner is None:
             return made, rel, data
         if self.hashes.sha(self.paths.content / owner) == sha256(data):
             return made, owner, data
-        base = rel.rsplit("/", 1)[-1][:-3]
+        base = _stem(rel)
         suffix = hashlib.sha256(entry.seed.encode()).hexdigest()[:6]
         self.log.warn(
             f"seeds/{entry.seed}",
@@ -623,6 +622,11 @@ class _Sync:
                 self._weeks.setdefault(rel.split("/", 1)[0], set()).add(rel)
         return self._weeks
 
+    def _not_a_duplicate(self, name: str, primary: str) -> None:
+        """`name` no longer counts as a duplicate of `primary`, whose entry's list is stale."""
+        self._dup_index().get(primary, set()).discard(name)
+        self.regroup.add(primary)
+
     def _dup_index(self) -> dict[str, set[str]]:
         if self._dups is None:
             self._dups = {}
@@ -664,28 +668,23 @@ class _Sync:
         return known
 
     def _same_article(self, mine: Profile, near: list[tuple[str, Profile]]) -> str | None:
-        """The seed whose entry holds this article already, if one does."""
-        best: tuple[float, str] | None = None
-        for rel, other in near:
-            rec = self.ledger.get(other.seed or "")
-            if rec is None or rec.entry != rel or rec.same_as is not None:
-                continue  # not a seed's own entry (made by hand, or moved): not a primary
-            if same_article(mine, other):
-                score = jaccard(mine.shingles, other.shingles)
-                if best is None or score > best[0]:
-                    best = (score, other.seed or "")
-        return best[1] if best else None
+        """The seed whose entry holds this article already, if one does: not an entry made
+        by hand or moved, whose seed is no primary."""
+        primaries = [
+            (rel, other)
+            for rel, other in near
+            if (rec := self.ledger.get(other.seed or "")) is not None
+            and rec.entry == rel
+            and rec.same_as is None
+        ]
+        best = _closest(mine, primaries, same_article, "shingles")
+        return best[1].seed if best else None
 
     def _story(self, mine: Profile, near: list[tuple[str, Profile]]) -> str | None:
         """The story of the entry nearby that reports the same event, if one does (the
         closest in words); None: a story of its own."""
-        best: tuple[float, str] | None = None
-        for rel, other in near:
-            if same_event(mine, other):
-                score = jaccard(mine.words, other.words)
-                if best is None or score > best[0]:
-                    best = (score, other.story or rel.rsplit("/", 1)[-1][:-3])
-        return best[1] if best else None
+        best = _closest(mine, near, same_event, "words")
+        return (best[1].story or _stem(best[0])) if best else None
 
     def _edited_meanwhile(self, name: str, sha: str, old: Record | None, rel: str) -> None:
         """The entry was saved by someone after this build planned to rewrite it: theirs."""
@@ -755,8 +754,7 @@ class _Sync:
             rec = self.ledger.pop(name)
             self.names.delete(name)
             if rec.same_as is not None:  # a duplicate: its article's entry lists one seed less
-                self._dup_index().get(rec.same_as, set()).discard(name)
-                self.regroup.add(rec.same_as)
+                self._not_a_duplicate(name, rec.same_as)
                 continue
             if not rec.entry:
                 continue
@@ -807,6 +805,25 @@ class _Sync:
             self.report.ledger_written = True
             self.report.touched.append(LEDGER)
             _LEDGERS[str(path)] = (file_stamp(path), self.knowledge.people, dict(self.ledger))
+
+
+def _stem(rel: str) -> str:
+    """An entry's file name without folder or '.md' (its slug, and its own story id)."""
+    return rel.rsplit("/", 1)[-1][:-3]
+
+
+def _closest(
+    mine: Profile, near: list[tuple[str, Profile]], test, signature: str
+) -> tuple[str, Profile] | None:
+    """The (entry, profile) nearby that passes `test` with `mine` and shares the most of
+    the named signature; the first such in `near`'s order on a tie."""
+    best: tuple[float, str, Profile] | None = None
+    for rel, other in near:
+        if test(mine, other):
+            score = jaccard(getattr(mine, signature), getattr(other, signature))
+            if best is None or score > best[0]:
+                best = (score, rel, other)
+    return (best[1], best[2]) if best else None
 
 
 _FIELDS = tuple(Record.__dataclass_fields__)
