@@ -196,3 +196,43 @@ def test_page_text_is_escaped_never_markup(project):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "*reform*" in html and 'href="http://x.test"' not in html
+
+
+def test_the_entry_page_does_not_repeat_the_summary_as_the_first_paragraph(built_seeds):
+    import re
+
+    for entry in built_seeds.entries():
+        slug = entry.stem
+        html = (built_seeds.site / "entries" / slug / "index.html").read_text(encoding="utf-8")
+        body = html[html.index('<div class="body">') :]
+        paragraphs = re.findall(r"<p>(.*?)</p>", body, re.S)
+        summary, article = paragraphs[0], body[body.index("<h2>Article</h2>") :]
+        first = re.search(r"<p>(.*?)</p>", article, re.S)
+        assert first is None or not first.group(1).startswith(summary), slug
+
+
+def test_key_quotes_are_whole_sentences_with_a_speaker(built_seeds):
+    import re
+
+    quotes = 0
+    for entry in built_seeds.entries():
+        body = entry.read_text(encoding="utf-8")
+        if "## Key quotes" not in body:
+            continue
+        block = body.split("## Key quotes", 1)[1].split("## Article", 1)[0]
+        for quote in [q for q in block.strip().split("\n\n") if q.startswith(">")]:
+            lines = quote.splitlines()
+            text = lines[0][2:]
+            assert text[0] in '"“«„' and text[1].isupper(), quote  # opens a sentence
+            assert lines[-1].startswith("> — ") and lines[-1][4:].strip(), quote  # who said it
+            assert re.search(r"[.!?…,;]?[\"”»“]$", text), quote
+            quotes += 1
+    assert quotes >= 3
+
+
+def test_the_person_chart_has_axis_labels(built_seeds):
+    html = (built_seeds.site / "people" / "jens-stoltenberg" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert 'class="chart-y"' in html and "tallest bar" in html
+    assert 'class="chart-x"' in html and "ISO week" in html

@@ -13,7 +13,7 @@ import yaml
 from newsdigest.serve import BuildState, PreviewServer
 
 from .conftest import FIXTURES, SEEDS, make_project
-from .test_browser import _errors, shoot
+from .test_browser import _errors, _width, shoot
 
 STORIES = FIXTURES / "stories"
 PICKED = [
@@ -117,3 +117,13 @@ def test_story_pages_fit_375_px_and_screenshots(browser, storied, name):
     _errors(browser)  # what earlier tests left in the log (their 404s) is theirs
     shoot(browser, url + path, f"stories-{name}")
     assert _errors(browser) == []
+
+
+def test_the_people_table_fits_375_px_without_scrolling(browser, storied):
+    _, url = storied
+    _width(browser, 375)
+    browser.get(url + "people/index.html")
+    inner = browser.execute_script(
+        "var w = document.querySelector('.table-wrap'); return w.scrollWidth - w.clientWidth"
+    )
+    assert inner <= 0, f"the people table scrolls sideways by {inner}px inside its box"
