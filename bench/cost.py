@@ -47,10 +47,10 @@ def main() -> int:
     args = parser.parse_args()
     if args.people:
         return _people(args.n, args.corpora)
+    from newsdigest import workers
     from newsdigest.ingest import sha256
     from newsdigest.knowledge import load_knowledge
     from newsdigest.log import Log
-    from newsdigest import workers
 
     workers._install(load_knowledge(None, Log(quiet=True)))
     pages = _pages(args.n, args.corpora)

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+THEME = REPO / "newsdigest" / "theme"  # the packaged theme
 FIRST = [
     "Anna",
     "Boris",
@@ -67,7 +68,7 @@ def main() -> int:
         for n in map(int, args.sizes.split(",")):
             root = Path(tmp) / f"p{n}"
             (root / "seeds").mkdir(parents=True)
-            shutil.copytree(REPO / "templates", root / "templates")
+            shutil.copytree(THEME, root / "templates")
             (root / "pyproject.toml").write_text(
                 '[tool.newsdigest]\nbase_url = "https://d.example.org/"\n'
             )

@@ -29,6 +29,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+THEME = REPO / "newsdigest" / "theme"  # the packaged theme
 CORPORA = REPO.parent / "shared" / "corpora" / "pages"
 _CONTROLS = [chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32), 127)] + [
     "\ufffe",
@@ -219,7 +220,7 @@ def lost_articles(mutants: list[Mutant], content: Path) -> list[str]:
 def _project(root: Path) -> None:
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
-    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(THEME, root / "templates")
     (root / "pyproject.toml").write_text(
         '[tool.newsdigest]\ntitle = "Fuzz"\nbase_url = "https://fuzz.example.org/"\n'
     )

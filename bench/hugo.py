@@ -32,6 +32,7 @@ sys.path[:0] = [str(HERE), str(REPO)]
 
 from corpus import generate  # noqa: E402
 
+from newsdigest.config import THEME  # noqa: E402
 from newsdigest.entries import body_of, parse  # noqa: E402
 
 LAYOUTS = {
@@ -135,7 +136,7 @@ def main() -> int:
     shutil.rmtree(proj, ignore_errors=True)
     proj.mkdir(parents=True)
     shutil.copytree(seeds, proj / "seeds")
-    shutil.copytree(REPO / "templates", proj / "templates")
+    shutil.copytree(THEME, proj / "templates")
     build = [sys.executable, str(REPO / "build.py"), "--quiet"]
     rows = {"newsdigest, cold from raw pages": _timed(build, proj)}
     shutil.rmtree(proj / ".newsdigest-cache")

@@ -30,6 +30,7 @@ REPO = HERE.parent
 sys.path[:0] = [str(HERE), str(REPO)]
 
 from corpus import _registry_names, page  # noqa: E402
+
 from tests.conftest import Project, make_project, same_as_clean  # noqa: E402
 
 KINDS = ("cold", "rebuild", "revert", "watch")

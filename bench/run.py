@@ -25,6 +25,8 @@ sys.path[:0] = [str(HERE), str(REPO)]
 
 from corpus import _registry_names, generate, page  # noqa: E402
 
+from newsdigest.config import THEME  # noqa: E402
+
 STAGES = [
     "scan",
     "ingest",
@@ -77,7 +79,7 @@ def bench_project(proj: Path, seeds: Path, templates: Path) -> Path:
 def _project(out: Path, n: int) -> Path:
     seeds = out / f"corpus-{n}"
     generate(seeds, n)
-    return bench_project(out / f"proj-{n}", seeds, REPO / "templates")
+    return bench_project(out / f"proj-{n}", seeds, THEME)
 
 
 def run(

@@ -24,6 +24,7 @@ sys.path[:0] = [str(HERE), str(REPO)]
 
 from corpus import _registry_names, generate, page  # noqa: E402
 
+from newsdigest.config import THEME  # noqa: E402
 from newsdigest.textutil import slug  # noqa: E402
 
 
@@ -79,11 +80,11 @@ def measure(n: int, out: Path, jobs: int | None) -> dict[str, float]:
         shutil.rmtree(proj, ignore_errors=True)
         proj.mkdir(parents=True)
         shutil.copytree(seeds, proj / "seeds")
-        shutil.copytree(REPO / "templates", proj / "templates")
+        shutil.copytree(THEME, proj / "templates")
         subprocess.run([sys.executable, str(REPO / "build.py"), "--quiet"], cwd=proj, check=True)
     # every run starts from pristine templates and registry (a run edits both)
     shutil.rmtree(proj / "templates")
-    shutil.copytree(REPO / "templates", proj / "templates")
+    shutil.copytree(THEME, proj / "templates")
     (proj / "people.yaml").unlink(missing_ok=True)
     subprocess.run([sys.executable, str(REPO / "build.py"), "--quiet"], cwd=proj, check=True)
     watching = Watching(proj, jobs)

@@ -7,6 +7,8 @@ import hashlib
 from pathlib import Path
 
 __version__ = "0.1.0"
+# the package's code, models and packaged theme: a theme change is a new version of the tool
+_CODE = (".py", ".yaml", ".crfsuite", ".gz", ".html", ".css", ".js", ".svg")
 
 
 @functools.lru_cache(maxsize=1)
@@ -16,6 +18,6 @@ def code_digest() -> str:
     digest = hashlib.sha256(__version__.encode())
     root = Path(__file__).parent
     for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".yaml", ".crfsuite", ".gz") and "__pycache__" not in path.parts:
+        if path.suffix in _CODE and "__pycache__" not in path.parts:
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]

@@ -9,22 +9,49 @@ import sys
 import threading
 from pathlib import Path
 
+from . import __version__
 from .config import ConfigError, Paths, default_jobs, load_config
 from .log import Log
 from .model import BuildOptions
 from .pipeline import build
 from .store import BuildLock, Busy
 
+SUBCOMMANDS = ("build", "watch", "serve", "init")
+_FOLDER_HELP = {
+    "seeds": "the raw pages (default: ./seeds)",
+    "content": "the entries, one Markdown file per article (default: ./content)",
+    "site": "the built site (default: ./site)",
+    "templates": "templates that override the packaged theme file by file (default: ./templates)",
+}
 
-def parser() -> argparse.ArgumentParser:
+
+def _prog() -> str:
+    """The name errors are signed with: the command as the user typed it."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "build.py" if name == "build.py" else "newsdigest"
+
+
+def parser(prog: str = "build.py", modes: bool = True) -> argparse.ArgumentParser:
+    """The build's flags. `modes`: the --watch / --serve flags of `build.py` (the
+    subcommands `newsdigest watch|serve` say the same with a word)."""
     p = argparse.ArgumentParser(
-        prog="build.py", description="Build the news digest: seeds/ -> content/ -> site/."
+        prog=prog,
+        description="Build the news digest: seeds/ -> content/ -> site/.",
+        epilog=(
+            "subcommands: newsdigest build | watch | serve | init DIR (each with --help)"
+            if modes
+            else None
+        ),
     )
-    mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--watch", action="store_true", help="build, then rebuild on every change")
-    mode.add_argument(
-        "--serve", action="store_true", help="--watch plus a live-reloading preview server"
-    )
+    p.add_argument("--version", action="version", version=f"newsdigest {__version__}")
+    if modes:
+        mode = p.add_mutually_exclusive_group()
+        mode.add_argument(
+            "--watch", action="store_true", help="build, then rebuild on every change"
+        )
+        mode.add_argument(
+            "--serve", action="store_true", help="--watch plus a live-reloading preview server"
+        )
     p.add_argument(
         "--clean",
         action="store_true",
@@ -37,7 +64,7 @@ def parser() -> argparse.ArgumentParser:
     )
     for name in ("seeds", "content", "site", "templates"):
         p.add_argument(
-            f"--{name}", metavar="DIR", type=Path, help=f"the {name} folder (default: ./{name})"
+            f"--{name}", metavar="DIR", type=Path, help=_FOLDER_HELP[name]
         )
     p.add_argument(
         "--base-url", metavar="URL", help="absolute base for links in feeds and the sitemap"
@@ -91,13 +118,13 @@ def _paths(args: argparse.Namespace, root: Path) -> Paths:
 
 
 def _usage_error(message: str) -> int:
-    print(f"build.py: error: {message}", file=sys.stderr)
+    print(f"{_prog()}: error: {message}", file=sys.stderr)
     return 2
 
 
 def _failed(message: str) -> int:
     """A build that could not run or finish through no fault of its inputs: exit 1."""
-    print(f"build.py: error: {message}", file=sys.stderr)
+    print(f"{_prog()}: error: {message}", file=sys.stderr)
     return 1
 
 
@@ -254,8 +281,48 @@ def _warm_up() -> None:
         pass
 
 
+def _init(argv: list[str]) -> int:
+    """`newsdigest init DIR`: a new site with the sample pages, ready to build."""
+    from .scaffold import InitError, init_site
+
+    p = argparse.ArgumentParser(
+        prog=f"{_prog()} init", description="Make a new site in DIR (new or empty)."
+    )
+    p.add_argument("dir", metavar="DIR", type=Path, help="the new site's folder")
+    p.add_argument(
+        "--samples",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="put the five sample pages in seeds/ (default: yes)",
+    )
+    args = p.parse_args(argv)
+    try:
+        written = init_site(args.dir, args.samples)
+    except (InitError, OSError) as exc:
+        return _usage_error(str(exc))
+    print(
+        f"made a new site in {args.dir} ({len(written)} files); next: "
+        f"cd {args.dir} && newsdigest build && newsdigest serve",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    """`build.py [--watch|--serve] FLAGS`, or `newsdigest build|watch|serve FLAGS`."""
+    if argv and argv[0] in SUBCOMMANDS:
+        command, rest = argv[0], argv[1:]
+        args = parser(f"{_prog()} {command}", modes=False).parse_args(rest)
+        args.watch, args.serve = command == "watch", command == "serve"
+        return args
+    return parser(_prog()).parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "init":
+        return _init(argv[1:])
+    args = _arguments(argv)
     if args.jobs is not None and args.jobs < 1:
         return _usage_error("--jobs must be at least 1")
     if args.executor not in ("process", "dask-local") and not args.executor.startswith("dask://"):

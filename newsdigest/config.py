@@ -32,6 +32,7 @@ class Config:
 
 
 LEDGER = ".newsdigest-ledger.json"  # in content/: which entries the tool made, and from what
+THEME = Path(__file__).parent / "theme"  # the packaged default templates and static files
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class Paths:
         for name, folder in folders.items():
             if folder.exists() and not folder.is_dir():
                 return f"the {name} folder is not a folder: {folder}"
-        if not self.templates.is_dir():
+        if "templates" in given and not self.templates.is_dir():
             return f"templates folder not found: {self.templates}"
         if "seeds" in given and not self.seeds.exists():
             return f"seeds folder not found: {self.seeds}"
@@ -92,6 +93,18 @@ class Paths:
                     "give folders that do not overlap"
                 )
         return None
+
+    def theme_files(self) -> dict[str, Path]:
+        """{path relative to a theme folder: the file used}: the packaged theme, overridden
+        file by file by the site's own templates/ (a site changes one page's look by copying
+        one file). Sorted, so digests over it are stable."""
+        files: dict[str, Path] = {}
+        for folder in (THEME, self.templates):
+            if folder.is_dir():
+                for path in folder.rglob("*"):
+                    if path.is_file() and "__pycache__" not in path.parts:
+                        files[path.relative_to(folder).as_posix()] = path
+        return dict(sorted(files.items()))
 
     @property
     def people_overrides(self) -> Path:

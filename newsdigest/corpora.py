@@ -116,7 +116,7 @@ def title_forms(gold: str) -> set[str]:
     texts = {gold, max(parts, key=len) if parts else gold}
     at = 0
     # every cut at a separator: "Headline | Site", "Site | Headline"
-    for k, part in enumerate(parts):
+    for part in parts:
         at = gold.find(part, at)
         texts.add(gold[: at + len(part)])
         texts.add(gold[at:])
@@ -190,7 +190,7 @@ class Summary:
     bodied: int = 0  # articles with a gold body
 
     @classmethod
-    def of(cls, scores: list[Score], pages: dict[str, LabelledPage]) -> "Summary":
+    def of(cls, scores: list[Score], pages: dict[str, LabelledPage]) -> Summary:
         arts = [s for s in scores if pages[s.id].article]
         bodied = [s for s in arts if pages[s.id].body is not None]
         titled = [s.title for s in arts if s.title is not None]
@@ -324,7 +324,7 @@ class PeopleScore:
     hits: int
 
     @classmethod
-    def of(cls, found: list[tuple[str, ...]], docs: list[NewsDoc]) -> "PeopleScore":
+    def of(cls, found: list[tuple[str, ...]], docs: list[NewsDoc]) -> PeopleScore:
         hits = 0
         for names, doc in zip(found, docs):
             used: set[int] = set()

@@ -25,9 +25,9 @@ import yaml
 from . import corpora
 from .entries import body_markdown
 from .ingest import sha256
+from .knowledge import load_knowledge
 from .log import Log
 from .model import Entry, Skip
-from .knowledge import load_knowledge
 from .workers import SeedTask, mapper, with_boilerplate
 
 

@@ -10,7 +10,8 @@ import datetime as dt
 import hashlib
 import re
 
-from .model import RawPage, Skip
+from .archives import gunzipped
+from .model import Hints, RawPage, Skip
 from .textutil import publishable
 
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<\?xml[^>]*>\s*<html)", re.I)
@@ -97,19 +98,30 @@ def _looks_binary(text: str) -> bool:
     return controls > len(sample) * 0.02 or sample.count("\ufffd") > len(sample) * 0.02
 
 
-def ingest(name: str, data: bytes, modified: dt.date | None = None) -> RawPage | Skip:
+def ingest(
+    name: str, data: bytes, modified: dt.date | None = None, hints: Hints = Hints()
+) -> RawPage | Skip:
     """Decode one seed's bytes; `name` is its path relative to seeds/, `modified` the day
-    the file was last changed (a page that states no date at all is dated by it)."""
+    the file was last changed (a page that states no date at all is dated by it), `hints`
+    what a file holding many pages says of this one (`archives`). A gzipped page
+    (`.txt.gz`, `.html.gz`) is read as the file inside."""
+    sha = sha256(data)
+    try:
+        inner, data = gunzipped(name, data)
+    except ValueError as exc:
+        return Skip(str(exc))
+    if hints.fetched is not None:
+        modified = hints.fetched
     if not data.strip():
         return Skip("empty file")
     text = decode(data)
     if text is None or _looks_binary(text):
         return Skip("binary or undecodable bytes, not a text or HTML page")
     text = publishable(text.replace("\r\n", "\n").replace("\r", "\n"))
-    form = (
+    form = hints.form or (
         "html"
         if _HTML_START.match(data.lstrip(b"\xef\xbb\xbf"))
-        or name.lower().endswith((".html", ".htm"))
+        or inner.lower().endswith((".html", ".htm"))
         else "text"
     )
-    return RawPage(name=name, sha256=sha256(data), text=text, form=form, modified=modified)
+    return RawPage(name, sha, text, form, modified, hints)

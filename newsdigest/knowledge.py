@@ -38,7 +38,7 @@ class Knowledge:
     people_data: tuple[tuple[dict, ...], ...]  # the registry's sources, to diff a later one with
 
     @classmethod
-    def build(cls, people: list[list[dict]], outlets: list[list[dict]]) -> "Knowledge":
+    def build(cls, people: list[list[dict]], outlets: list[list[dict]]) -> Knowledge:
         return cls(
             Registry.from_data(*people),
             tuple(o for src in outlets for o in src),
@@ -62,7 +62,7 @@ class Knowledge:
         return self.registry.changed_keys(old)
 
     @functools.cached_property
-    def outlets(self) -> "Outlets":
+    def outlets(self) -> Outlets:
         """Built on first use, in the process that cleans (a worker builds its own)."""
         from .clean.furniture import Outlets
 
@@ -90,7 +90,7 @@ def _yaml_list(path: Path, log: Log, label: str) -> list[dict]:
     return [d for d in data if isinstance(d, dict)]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _shipped(name: str) -> object:
     return load_yaml((resources.files("newsdigest") / "data" / name).read_text(encoding="utf-8"))
 

@@ -14,6 +14,18 @@ Form = Literal["text", "html"]
 
 
 @dataclass(frozen=True)
+class Hints:
+    """What a file holding many pages says about one of them (a WARC record's headers, a
+    crawler's JSON line): used where the page itself says nothing."""
+
+    url: str | None = None  # the address it was fetched from
+    fetched: dt.date | None = None  # the day it was fetched: the date when the page has none
+    title: str | None = None  # the crawler's headline: the title when the page shows none
+    form: Form | None = None  # what the record says it is (its content type, its key)
+    fetched_by: str = "the file's modification time"  # where `fetched` came from, for warnings
+
+
+@dataclass(frozen=True)
 class RawPage:
     """A seed decoded to text: what ingest hands to clean."""
 
@@ -22,6 +34,7 @@ class RawPage:
     text: str  # decoded, newlines normalised to \n
     form: Form
     modified: dt.date | None = None  # the file's modification day: the last fallback for a date
+    hints: Hints = Hints()
 
 
 BlockKind = Literal["p", "h", "li"]

@@ -56,7 +56,7 @@ class Registry:
     unordered: dict[tuple[str, ...], str] = field(default_factory=dict, hash=False, compare=False)
 
     @classmethod
-    def from_data(cls, *sources: list[dict]) -> "Registry":
+    def from_data(cls, *sources: list[dict]) -> Registry:
         """Later sources override earlier ones by canonical name, field by field: a site
         that sets a person's role keeps the aliases the shipped registry lists."""
         merged: dict[str, dict] = {}
@@ -109,7 +109,7 @@ class Registry:
         owners = self.short.get(key, ())
         return owners[0] if len(owners) == 1 else name
 
-    def changed_keys(self, old: "Registry") -> frozenset[tuple[str, ...]]:
+    def changed_keys(self, old: Registry) -> frozenset[tuple[str, ...]]:
         """The folded names (word tuples) whose answer differs between `old` and this
         registry. A page can only match a name all of whose words it has among its
         capitalised words (see `Detected.keys`): a page with none of these resolves to the
@@ -325,7 +325,7 @@ def _longest_alias(span: list[_Tok], i: int, registry: Registry) -> tuple[str, i
     return None
 
 
-def _leftover(tok: _Tok, other_name: bool, known: "_Known", registry: Registry) -> str | None:
+def _leftover(tok: _Tok, other_name: bool, known: _Known, registry: Registry) -> str | None:
     """A capitalised word the tagger did not call a person: the surname of a full name the
     article gives is that person; a registry surname counts unless the tagger read the word
     as part of another kind of name ("Johnson & Johnson")."""
@@ -340,7 +340,7 @@ def _leftover(tok: _Tok, other_name: bool, known: "_Known", registry: Registry) 
     return _near_known(tok.key, known)  # "Stoltenburg" after "Jens Stoltenberg", the tagger unsure
 
 
-def _near_known(word: str, known: "_Known") -> str | None:
+def _near_known(word: str, known: _Known) -> str | None:
     """The one full name of this article whose surname `word` misspells (a typo never merges
     two people: only a name the article gives, and only when one is that close)."""
     if not known.by_last:
@@ -361,7 +361,7 @@ def _registry_owner(key: tuple[str, ...], registry: Registry) -> str | None:
     return owners[0]
 
 
-def _single(word: str, known: "_Known", registry: Registry) -> str | None:
+def _single(word: str, known: _Known, registry: Registry) -> str | None:
     """Who a one-word mention is: the article's own full name first, then the registry."""
     key = _key(word)
     in_article = known.by_last.get(key[0], []) or known.by_first.get(key[0], [])

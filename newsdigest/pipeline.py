@@ -21,7 +21,8 @@ from . import unchanged
 from .config import LEDGER, Config, Paths
 from .log import Log
 from .model import BuildOptions, BuildSummary, SyncReport
-from .state import FILE as STATE_FILE, Damaged, State
+from .state import FILE as STATE_FILE
+from .state import Damaged, State
 from .store import file_stamp
 
 if TYPE_CHECKING:

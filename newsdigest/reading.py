@@ -21,7 +21,8 @@ from .model import EntryMeta
 from .people import Registry
 from .state import State
 from .store import OUTSIDE, UNREADABLE, file_sha256
-from .textutil import printable_name, slug as make_slug
+from .textutil import printable_name
+from .textutil import slug as make_slug
 
 
 def _is_entry(rel: str) -> bool:

@@ -17,12 +17,12 @@ import pickle
 import shutil
 from collections import deque
 from collections.abc import Iterator
-from itertools import chain, islice
-from typing import TypeVar
-from xml.sax.saxutils import escape as xml_escape
 from dataclasses import asdict, dataclass, field
+from itertools import chain, islice
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
+from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 import jinja2.meta
@@ -30,7 +30,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import code_digest
-from .config import Config, Paths
+from .config import THEME, Config, Paths
 from .entries import EntryError, body_of, shown_body
 from .feeds import public_path, render_feed
 from .log import Log
@@ -60,14 +60,15 @@ def markdown_html(text: str) -> Markup:
 class Templates:
     """The Jinja environment plus a digest per template covering everything it pulls in."""
 
-    def __init__(self, folder: Path, cache: Path | None = None) -> None:
-        self.folder = folder
+    def __init__(self, folders: list[Path], cache: Path | None = None) -> None:
+        """`folders`: where templates are looked for, first match wins (the site's own
+        templates/, then the packaged theme)."""
         bytecode = None
         if cache is not None:  # compiled templates reused by workers and by later builds
             cache.mkdir(parents=True, exist_ok=True)
             bytecode = jinja2.FileSystemBytecodeCache(str(cache))
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(folder)),
+            loader=jinja2.FileSystemLoader([str(f) for f in folders]),
             autoescape=True,
             bytecode_cache=bytecode,
             undefined=jinja2.StrictUndefined,
@@ -122,7 +123,7 @@ class PageRenderer:
     """Turns one Page into bytes. Built once per process (the parent or a pool worker)."""
 
     def __init__(self, paths: Paths, config: Config) -> None:
-        self.templates = Templates(paths.templates, paths.cache / "jinja")
+        self.templates = Templates([paths.templates, THEME], paths.cache / "jinja")
         self.content, self.config = paths.content, config
         # bodies already made into HTML (the build state's `bodies` table), and those this
         # process made since, for the build to keep
@@ -266,17 +267,12 @@ class SiteWriter:
     def templates_digest(self) -> str:
         """Every template and static file, with the config and the code: a change re-renders."""
         digest = hashlib.sha256(self._global.encode())
-        folder = self.paths.templates
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for rel, path in self.paths.theme_files().items():
             try:
                 data = path.read_bytes()
             except OSError as exc:  # rendering (or copying) names the file in its warning
                 data = f"unreadable: {exc.strerror}".encode()
-            digest.update(
-                path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape")
-                + b"\0"
-                + data
-            )
+            digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + data)
         return digest.hexdigest()
 
     def current(self, inputs: str) -> bool:
@@ -567,11 +563,9 @@ class SiteWriter:
             )
 
     def _static(self) -> None:
-        folder = self.paths.templates / "static"
-        if not folder.is_dir():
-            return
-        for src in sorted(p for p in folder.rglob("*") if p.is_file()):
-            rel = "static/" + src.relative_to(folder).as_posix()
+        for rel, src in self.paths.theme_files().items():
+            if not rel.startswith("static/"):
+                continue
             try:
                 data = src.read_bytes()
             except OSError as exc:

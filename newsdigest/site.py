@@ -15,13 +15,13 @@ import datetime as dt
 import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Container, Iterator
-from itertools import chain
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
 from .model import EntryMeta
 from .people import Registry
-from .textutil import printable_name, slug as make_slug
-
+from .textutil import printable_name
+from .textutil import slug as make_slug
 
 ALL = "@all"  # depends on every entry (lists with counts, the sitemap)
 WEEKS = "@weeks"  # depends on which weeks exist (prev/next links, the latest weeks)
@@ -44,7 +44,7 @@ class Page:
     deps: frozenset[str] = frozenset()  # entry paths (content/-relative) and the @ sets above
     make: Callable[[], dict] | None = field(default=None, hash=False, compare=False, repr=False)
 
-    def filled(self) -> "Page":
+    def filled(self) -> Page:
         """The page with its data made (and nothing left to call: it may cross a process)."""
         if self.make is None:
             return self
@@ -59,7 +59,7 @@ class SiteModel:
     people: int
     state: dict = field(default_factory=dict, hash=False)  # what the pages were made from, by kind
     # the same stream with only the entry pages a change can reach (see `Selection`)
-    select: Callable[["Selection"], Iterator[Page]] | None = field(default=None, compare=False)
+    select: Callable[[Selection], Iterator[Page]] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -155,7 +155,7 @@ def _story(sid: str, reports: list[dict]) -> dict:
     named: Counter[str] = Counter()
     refs: dict[str, dict] = {}
     for card in reports:
-        for rank, p in enumerate(card["people"]):
+        for p in card["people"]:
             named[p["name"]] += 1
             refs.setdefault(p["name"], p)
     first = {name: i for i, name in enumerate(refs)}

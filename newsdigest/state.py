@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-SCHEMA = 6  # bump when a table's meaning changes: an older store is rebuilt, not trusted
+SCHEMA = 7  # bump when a table's meaning changes: an older store is rebuilt, not trusted
 FILE = "state.sqlite"  # in the cache folder (config.Paths.cache)
 TABLES = (
     "seeds",
@@ -44,6 +44,7 @@ TABLES = (
     "detected",
     "names",
     "profiles",
+    "records",
     "entries",
     "outputs",
     "entry_state",
@@ -126,7 +127,7 @@ class Damaged(Exception):
 class Table:
     """One table, read whole (`load`) or by key (`get`); writes are staged until commit."""
 
-    def __init__(self, state: "State", name: str) -> None:
+    def __init__(self, state: State, name: str) -> None:
         self.state, self.name = state, name
         self.loaded: dict = {}
         self.generation: int | None = None  # of the rows `loaded` holds
@@ -216,11 +217,11 @@ class State:
     """The store of one site's build state. `State.open` gives one per cache folder and
     process, so --watch keeps its loaded tables between builds."""
 
-    _open: dict[str, "State"] = {}
+    _open: dict[str, State] = {}
     _KEEP = 4  # stores kept open by one process (a test session builds hundreds of sites)
 
     @classmethod
-    def open(cls, cache: Path) -> "State":
+    def open(cls, cache: Path) -> State:
         key = str(cache)
         state = cls._open.pop(key, None)
         if state is None or not state.path.exists():

@@ -11,10 +11,9 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from stat import S_ISLNK
 from pathlib import Path
+from stat import S_ISLNK
 from typing import Any
-
 
 _PID = [os.getpid()]  # the temp-name suffix; a forked worker takes its own (below)
 if hasattr(os, "register_at_fork"):  # POSIX; elsewhere workers are spawned and import afresh
@@ -326,7 +325,7 @@ class BuildLock:
             os.close(self.fd)  # closing drops the flock
             self.fd = None
 
-    def __enter__(self) -> "BuildLock":
+    def __enter__(self) -> BuildLock:
         self.acquire()
         return self
 

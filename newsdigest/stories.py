@@ -23,9 +23,9 @@ import datetime as dt
 import os
 import re
 import zlib
-from typing import TYPE_CHECKING
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .textutil import fold
 
@@ -133,10 +133,10 @@ def _permutations() -> object:
     return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
 
 
-def _signature(hashed: "np.ndarray") -> bytes:
+def _signature(hashed: np.ndarray) -> bytes:
     """The MinHash of a set of 32-bit hashes (datasketch, its affine32 scheme)."""
-    from datasketch import MinHash
     import numpy as np
+    from datasketch import MinHash
 
     sketch = MinHash(
         num_perm=NUM_PERM, hashfunc=int, permutations=_permutations(), scheme="affine32"

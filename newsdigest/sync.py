@@ -17,11 +17,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import code_digest
+from .archives import Page, holds_pages, pages, unit
+from .clean.boilerplate import CHUNK
 from .config import LEDGER, Paths
 from .entries import EntryError, front_matter, meta_of, parse, to_markdown
 from .ingest import sha256
+from .knowledge import Knowledge
 from .log import Log
-from .model import Entry, Skip, SyncReport
+from .model import Entry, Hints, Skip, SyncReport
 from .state import State
 from .store import (
     Changed,
@@ -39,11 +43,9 @@ from .store import (
     walk_files,
     write_atomic,
 )
-from .textutil import printable_name, slug as make_slug
-from . import code_digest
-from .clean.boilerplate import CHUNK
-from .knowledge import Knowledge
 from .stories import Profile, jaccard, neighbour_weeks, profile, same_article, same_event
+from .textutil import printable_name
+from .textutil import slug as make_slug
 from .workers import SeedResult, SeedTask, mapper, with_boilerplate
 
 
@@ -137,6 +139,12 @@ class _Sync:
         self._dups: dict[str, set[str]] | None = None  # seed -> the seeds that duplicate it
         self.regroup: set[str] = set()  # seeds whose entry's duplicate_seeds may be stale
         self.listed: dict[str, tuple[str, ...]] = {}  # seed -> duplicate_seeds written now
+        # pages of files holding many (archives.py): seed -> (file on disk, record, sha256)
+        self.records: dict[str, tuple[str, int, str]] = {}
+        self.record_index = state.table("records", code_digest())  # file -> (sha, its index)
+        self.indexes: dict[str, tuple] = {}  # the rows of record_index this sync saw
+        self.unread: set[str] = set()  # pages that cannot be read now: their entries stay
+        self._held: tuple[str, dict[int, Page]] | None = None  # the last such file, unpacked
 
     def _load_ledger(self) -> dict[str, Record]:
         """The ledger as records; what is malformed is one warning and left out, and the
@@ -238,6 +246,7 @@ class _Sync:
         with self.log.stage("scan"):
             outside: list[str] = []
             self.on_disk = list_seeds(self.paths.seeds, outside)
+            self._expand()
             seeds = sorted(self.on_disk)
             for rel in outside:
                 if rel.endswith("/"):
@@ -268,6 +277,7 @@ class _Sync:
         with self.log.stage("entries"):
             self._save()
             self.hashes.save()
+            self.record_index.save(self.indexes)
             self.state.set_fact("people", (self.knowledge.people, self.knowledge.people_data))
             self.state.commit()
             self.journal.clear()  # the ledger on disk now records everything the journal noted
@@ -329,8 +339,90 @@ class _Sync:
             with self.log.stage("entries"):
                 self._apply(result)
 
+    def _expand(self) -> None:
+        """Each page of a file holding many (a WARC, JSON lines) becomes a seed of its own,
+        `FILE#N`. The file's index of pages is kept in the build state while its bytes stay
+        the same, so an unchanged crawl is not unpacked again."""
+        for name in [n for n, disk in self.on_disk.items() if holds_pages(disk)]:
+            disk = self.on_disk.pop(name)
+            index = self._index_of(name, disk)
+            if index is None:
+                self.unlisted.append(f"{name}#")  # its entries are kept as they are
+                continue
+            for record, sha, problem, rest_unknown in index:
+                page = f"{name}#{record}"
+                if problem is None:
+                    self.on_disk[page] = disk
+                    self.records[page] = (disk, record, sha)
+                    continue
+                self.log.warn(
+                    f"seeds/{name}",
+                    f"{unit(disk)} {record} cannot be read ({problem}); the file's other pages "
+                    "build",
+                )
+                self.unread.add(page)
+                if rest_unknown:
+                    self.unlisted.append(f"{name}#")  # the records after it are unknown
+
+    def _index_of(self, name: str, disk: str) -> tuple | None:
+        """((record, sha256 or None, problem or None, rest unknown), ...) of the file; None
+        when it cannot be read at all."""
+        path = self.seeds_dir + disk
+        sha = self.hashes.sha(path, known=self.seed_stamps.get("seeds/" + disk))
+        known = self.record_index.get(disk)
+        if sha is not None and known is not None and known[0] == sha:
+            self.indexes[disk] = known
+            return known[1]
+        held = self._unpack(name, disk)
+        if held is None:
+            return None
+        index = tuple(
+            (r, sha256(p.data), None, False)
+            if isinstance(p, Page)
+            else (r, None, p.problem, p.rest_unknown)
+            for r, p in held
+        )
+        self.indexes[disk] = (self.hashes.sha(path), index)
+        return index
+
+    def _unpack(self, name: str, disk: str) -> list | None:
+        """[(record, Page or Unreadable)] of a file holding pages; the last one is kept."""
+        try:
+            data = (self.paths.seeds / disk).read_bytes()
+        except OSError as exc:
+            self.log.warn(
+                f"seeds/{name}", f"cannot be read ({exc.strerror}); the entries of its pages stay"
+            )
+            return None
+        self.hashes.sha(self.seeds_dir + disk, data)
+        found = [(p.record, p) for p in pages(disk, data)]
+        self._held = (disk, {r: p for r, p in found if isinstance(p, Page)})
+        return found
+
+    def _plan_page(self, name: str, force: bool) -> SeedTask | None:
+        """`_plan` for one page of a file holding many: its bytes are read only when its
+        entry needs them."""
+        disk, record, sha = self.records[name]
+        rec = self.ledger.get(name)
+        if rec is not None and not force and self._settled(name, rec, sha):
+            return None
+        if self._held is None or self._held[0] != disk:
+            if self._unpack(name.rsplit("#", 1)[0], disk) is None:
+                return None
+        page = self._held[1].get(record) if self._held else None
+        if page is None or sha256(page.data) != sha:  # changed since the listing: next build
+            self.log.warn(f"seeds/{name}", "changed while the build read it; built next time")
+            return None
+        try:
+            modified = dt.date.fromtimestamp((self.paths.seeds / disk).stat().st_mtime)
+        except (OSError, ValueError, OverflowError):
+            modified = None
+        return SeedTask(name, sha, page.data, None, modified=modified, hints=page.hints)
+
     def _plan(self, name: str, force: bool = False) -> SeedTask | None:
         """What to do with one seed; None when nothing needs doing (`force`: it does)."""
+        if name in self.records:
+            return self._plan_page(name, force)
         disk = self.on_disk.get(name, name)
         rec = self.ledger.get(name)
         if (
@@ -358,7 +450,7 @@ class _Sync:
 
     def _from_cache(self, task: SeedTask) -> SeedTask:
         """A seed cleaned before with the same bytes, code and boilerplate skips cleaning."""
-        key = self._cache_key(task.sha256, task.boilerplate)
+        key = self._cache_key(task.sha256, task.boilerplate, task.hints)
         self.cache_keys[task.name] = key
         cached = self.cache.get(key)
         if cached is None:
@@ -475,12 +567,16 @@ class _Sync:
                 out.setdefault(seed, []).append(rel)
         return out
 
-    def _cache_key(self, sha: str, boilerplate: frozenset[str]) -> str:
+    def _cache_key(self, sha: str, boilerplate: frozenset[str], hints: Hints = Hints()) -> str:
+        """The clean result's key: the bytes, the code, the lines shared with other pages,
+        and what a file holding the page says of it (its address, date and title)."""
         extra = (
             "-" + hashlib.sha256("\n".join(sorted(boilerplate)).encode()).hexdigest()[:8]
             if boilerplate
             else ""
         )
+        if hints != Hints():
+            extra += "-" + hashlib.sha256(repr(hints).encode()).hexdigest()[:8]
         return f"{sha}-{code_digest()}{extra}"
 
     def _apply(self, result: SeedResult) -> None:
@@ -738,7 +834,7 @@ class _Sync:
         seeds folder) retires none without --prune: it warns and keeps their records."""
         gone = sorted(
             name
-            for name in set(self.ledger) - present
+            for name in set(self.ledger) - present - self.unread
             if not any(name.startswith(folder) for folder in self.unlisted)
         )
         doomed = [name for name in gone if self._pristine(name)]

@@ -22,9 +22,9 @@ import os
 import pickle
 import threading
 import time
-from stat import S_ISDIR
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from stat import S_ISDIR
 
 from . import code_digest
 from .config import LEDGER, Config, Paths

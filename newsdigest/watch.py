@@ -62,7 +62,7 @@ def is_source(path: Path, paths: Paths) -> bool:
 
 class _Handler(FileSystemEventHandler):
     def __init__(
-        self, paths: Paths, changes: "queue.Queue[Change]", note: Callable[[str], None]
+        self, paths: Paths, changes: queue.Queue[Change], note: Callable[[str], None]
     ) -> None:
         self.paths, self.changes, self.note = paths, changes, note
 

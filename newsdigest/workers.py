@@ -20,7 +20,7 @@ from .entries import body_markdown
 from .executors import open_executor
 from .ingest import ingest
 from .knowledge import Knowledge
-from .model import Article, Entry, RawPage, Skip
+from .model import Article, Entry, Hints, RawPage, Skip
 from .people import Detected
 from .state import dumps
 from .stories import Signatures, signatures
@@ -38,6 +38,7 @@ class SeedTask:
     raw: RawPage | Skip | None = None  # decoded already (the boilerplate pass needed the text)
     modified: dt.date | None = None  # the file's modification day (the last fallback for a date)
     detected: Detected | None = None  # people detection's findings, cached with the clean result
+    hints: Hints = Hints()  # what the file holding this page says of it (archives.py)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,9 @@ def process_seed(task: SeedTask) -> SeedResult:
     cleaned = task.cached
     if cleaned is None:
         raw = (
-            task.raw if task.raw is not None else ingest(task.name, task.data or b"", task.modified)
+            task.raw
+            if task.raw is not None
+            else ingest(task.name, task.data or b"", task.modified, task.hints)
         )
         t1 = time.perf_counter()
         cleaned = raw if isinstance(raw, Skip) else _safe_clean(raw, task.boilerplate)
@@ -105,7 +108,9 @@ def with_boilerplate(tasks: list[SeedTask]) -> list[SeedTask]:
     out: list[SeedTask] = []
     for start in range(0, len(tasks), CHUNK):
         chunk = tasks[start : start + CHUNK]
-        raws = {t.name: ingest(t.name, t.data, t.modified) for t in chunk if t.data is not None}
+        raws = {
+            t.name: ingest(t.name, t.data, t.modified, t.hints) for t in chunk if t.data is not None
+        }
         lines = {
             name: page_lines(raw.text)
             for name, raw in raws.items()

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from newsdigest.config import THEME
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -77,7 +79,7 @@ def make_project(root: Path, seeds: list[Path] | None = None) -> Project:
     (root / "seeds").mkdir(exist_ok=True)
     for seed in seeds if seeds is not None else sorted(SEEDS.glob("*.txt")):
         shutil.copy(seed, root / "seeds" / seed.name)
-    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(THEME, root / "templates")
     (root / "pyproject.toml").write_text(
         f'[tool.newsdigest]\ntitle = "Test digest"\nbase_url = "{BASE_URL}"\nfeed_items = 20\n',
         encoding="utf-8",

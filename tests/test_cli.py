@@ -14,14 +14,14 @@ def test_garbage_seed_one_warning_rest_builds_and_strict_exits_1(tmp_path):
     )
     result = project.run()
     assert result.returncode == 0, result.stderr
-    lines = [l for l in result.stderr.splitlines() if l.startswith("warning:")]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert len(lines) == 3
     for name in ["seeds/broken.txt", "seeds/empty.txt", "seeds/menus.txt"]:
-        assert sum(name in l for l in lines) == 1
+        assert sum(name in line for line in lines) == 1
     assert len(project.entries()) == 5
     strict = project.run("--strict")
     assert strict.returncode == 1
-    assert sum("seeds/broken.txt" in l for l in strict.stderr.splitlines()) == 1
+    assert sum("seeds/broken.txt" in line for line in strict.stderr.splitlines()) == 1
 
 
 def test_clean_build_with_strict_exits_0(tmp_path):
@@ -77,7 +77,7 @@ def test_template_syntax_error_is_one_warning_naming_it_and_the_rest_builds(tmp_
     template.write_text(template.read_text().replace("{% endblock %}", "{% endblok %}", 1))
     result = project.run()
     assert result.returncode == 0, result.stderr
-    warnings = [l for l in result.stderr.splitlines() if l.startswith("warning:")]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert (
         len(warnings) == 1 and "templates/person.html" in warnings[0] and "9 pages" in warnings[0]
     )

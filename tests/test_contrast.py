@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from .conftest import REPO
+from .conftest import THEME
 
-CSS = (REPO / "templates" / "static" / "style.css").read_text(encoding="utf-8")
+CSS = (THEME / "static" / "style.css").read_text(encoding="utf-8")
 PAIRS = [
     ("fg", "bg"),
     ("muted", "bg"),

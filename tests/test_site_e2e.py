@@ -112,7 +112,7 @@ def test_site_feed_parses_and_lists_every_entry_newest_first(built_seeds):
     for item in feed.entries:
         assert item.link.startswith(BASE_URL + "entries/")
         assert item.id.startswith("newsdigest:") and BASE_URL not in item.id
-    self_links = [l for l in feed.feed.links if l.rel == "self"]
+    self_links = [line for line in feed.feed.links if line.rel == "self"]
     assert self_links and self_links[0].href == BASE_URL + "feed.xml"
 
 
@@ -143,11 +143,13 @@ def test_guids_do_not_change_with_the_host(built_seeds, tmp_path):
 
     proj = Project(other)
     assert proj.build("--base-url", "https://mirror.example.net/").code == 0
-    # noqa: E731
-    ids = lambda site: [e.id for e in feedparser.parse((site / "feed.xml").read_bytes()).entries]
+
+    def ids(site):
+        return [e.id for e in feedparser.parse((site / "feed.xml").read_bytes()).entries]
+
     assert ids(proj.site) == ids(built_seeds.site)
     links = [e.link for e in feedparser.parse((proj.site / "feed.xml").read_bytes()).entries]
-    assert all(l.startswith("https://mirror.example.net/") for l in links)
+    assert all(line.startswith("https://mirror.example.net/") for line in links)
 
 
 def test_sitemap_lists_every_page_with_the_base_url(built_seeds):

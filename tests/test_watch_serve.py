@@ -149,7 +149,8 @@ def test_broken_template_warns_keeps_last_site_and_recovers(watching, project):
     template.write_text(good.replace("{% endblock %}", "{% endblok %}", 1), encoding="utf-8")
     watching.wait_for(
         lambda: any(
-            "templates/person.html" in l and l.startswith("warning:") for l in watching.lines
+            "templates/person.html" in line and line.startswith("warning:")
+            for line in watching.lines
         ),
         "a warning naming the template",
     )
@@ -167,10 +168,11 @@ def test_bad_yaml_and_garbage_seed_warn_and_the_loop_goes_on(watching, project):
     entry.write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
     (project.seeds / "garbage.txt").write_bytes(bytes(range(256)) * 8)
     watching.wait_for(
-        lambda: any("seeds/garbage.txt" in l for l in watching.lines), "a warning for the seed"
+        lambda: any("seeds/garbage.txt" in line for line in watching.lines),
+        "a warning for the seed",
     )
     watching.wait_for(
-        lambda: any(f"content/{entry.parent.name}/{entry.name}" in l for l in watching.lines),
+        lambda: any(f"content/{entry.parent.name}/{entry.name}" in line for line in watching.lines),
         "a warning for the entry",
     )
     entry.write_text(
@@ -227,7 +229,8 @@ def test_serve_pages_404_types_and_reload_signal(project):
     running = Running(project, "--serve", "--port", str(port))
     try:
         running.wait_for(
-            lambda: running.builds() >= 1 and any(str(port) in l for l in running.lines), "serving"
+            lambda: running.builds() >= 1 and any(str(port) in line for line in running.lines),
+            "serving",
         )
         status, headers, body = _get(port, "/")
         assert status == 200 and headers["Content-Type"].startswith("text/html")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..model import Article, RawPage, Skip
 from .furniture import Outlets
 from .text import clean_text
@@ -17,5 +19,24 @@ def clean(
     if raw.form == "html":
         from .html import clean_html
 
-        return clean_html(raw, outlets)
-    return clean_text(raw, outlets, boilerplate)
+        return _hinted(clean_html(raw, outlets), raw)
+    return _hinted(clean_text(raw, outlets, boilerplate), raw)
+
+
+_NO_HEADLINE = "no headline found"
+
+
+def _hinted(article: Article | Skip, raw: RawPage) -> Article | Skip:
+    """What the scraper's record says, where the page says nothing: its address when the
+    page names none of its own (a canonical link, an address line), its headline when the
+    page shows none."""
+    if isinstance(article, Skip):
+        return article
+    if raw.hints.url and not article.url:
+        from ..textutil import web_address
+
+        article = replace(article, url=web_address(raw.hints.url))
+    if raw.hints.title and any(n.startswith(_NO_HEADLINE) for n in article.notes):
+        notes = tuple(n for n in article.notes if not n.startswith(_NO_HEADLINE))
+        article = replace(article, title=raw.hints.title.strip(), notes=notes)
+    return article

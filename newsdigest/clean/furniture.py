@@ -193,7 +193,7 @@ class Outlets:
     owner: dict[str, int] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def from_data(cls, items: list[dict]) -> "Outlets":
+    def from_data(cls, items: list[dict]) -> Outlets:
         outlets = tuple(
             Outlet(str(i["name"]), tuple(map(str, i.get("markers") or ())))
             for i in items

@@ -269,11 +269,10 @@ def clean_html(raw: RawPage, outlets: fur.Outlets) -> Article | Skip:
     day = own.day or _date(tree, ld, getattr(doc, "date", None), raw.text)
     if day is None and raw.modified is not None:
         day = plausible(raw.modified)
-        notes.append(f"no publication date found; dated {day} by the file's modification time")
+        notes.append(f"no publication date found; dated {day} by {raw.hints.fetched_by}")
     if day is None:
         return Skip(
-            "no publication date found in the HTML page, and the file's modification time is not "
-            "a date"
+            f"no publication date found in the HTML page, and {raw.hints.fetched_by} is not a date"
         )
     authors = own.authors or _names(getattr(doc, "author", None))
     site = own.site or _site(tree, ld, title)

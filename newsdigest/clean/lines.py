@@ -120,7 +120,7 @@ def page_stopwords(lines: list[str]) -> frozenset[str]:
     return _stoplist(best) if counts[best] else frozenset()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _stoplist(k: int) -> frozenset[str]:
     return frozenset(w for w, langs in _stop_index().items() if k in langs)
 
@@ -193,7 +193,7 @@ def _context(shapes: list[Shape]) -> list[dict[str, float]]:
     lengths = sorted(s.units for s, p in zip(shapes, prose) if p)
     typical = lengths[len(lengths) // 2] if lengths else 20.0
     last, out = -99, []
-    for i in range(n):
+    for _ in range(n):
         out.append({})
     for i in range(n):
         out[i][f"gapb{bucket(i - last, (2, 3, 5, 9, 20))}"] = 1.0

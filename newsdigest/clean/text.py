@@ -252,11 +252,11 @@ def _clean_lines(raw: RawPage, outlets: fur.Outlets, boilerplate: frozenset[str]
     else:
         title = first_sentence(kept[0][1].text)
         notes.append(f"no headline found; titled by the first sentence: {title[:60]!r}")
-    day, note = _date(texts, title_i, lead, end, reading.hint, raw.modified)
+    day, note = _date(texts, title_i, lead, end, reading.hint, raw.modified, raw.hints.fetched_by)
     if note:
         notes.append(note)
     if day is None:
-        return Skip("no publication date found, and the file's modification time is not a date")
+        return Skip(f"no publication date found, and {raw.hints.fetched_by} is not a date")
     in_body = {i for i, _ in kept}
     furniture_text = "\n".join(ln.text for k, ln in enumerate(lines) if k not in in_body)
     source = outlets.identify(furniture_text) or next(
@@ -299,6 +299,7 @@ def _date(
     end: int,
     hint: dt.date | None,
     modified: dt.date | None,
+    by: str = "the file's modification time",
 ) -> tuple[dt.date | None, str | None]:
     """(publication date, the fallback taken, if any). In order: the date the date model is
     sure of; the scraper's header date; the model's best guess among the page's dates; the
@@ -313,7 +314,7 @@ def _date(
     day = plausible(modified) if modified else None
     if day is None:
         return None, None
-    return day, f"no publication date found; dated {day} by the file's modification time"
+    return day, f"no publication date found; dated {day} by {by}"
 
 
 def _furniture(text: str) -> bool:
