@@ -252,3 +252,24 @@ def test_wget_metadata_redirects_and_images_in_a_warc_are_passed_over(tmp_path: 
     result = project.build("--strict")
     assert result.code == 0, result.err
     assert list(_seeds_of(project).values()) == ["crawl.warc.gz#3"]
+
+
+def test_the_same_pages_in_a_warc_and_a_json_lines_file_make_one_entry_each(
+    tmp_path: Path,
+) -> None:
+    project = _packed(tmp_path, "both")
+    _warc(
+        project.seeds / "crawl.warc.gz",
+        [(_uri(p), p.read_bytes(), "text/plain") for p in SAMPLES],
+    )
+    _jsonl(
+        project.seeds / "pages.jsonl", [{"text": p.read_text(encoding="utf-8")} for p in SAMPLES]
+    )
+    assert project.build("--strict").code == 0
+    assert len(project.entries()) == len(SAMPLES)
+    listed = sorted(
+        seed
+        for path in project.entries()
+        for seed in parse(path.read_text(encoding="utf-8")).meta.get("duplicate_seeds") or []
+    )
+    assert listed == sorted(f"pages.jsonl#{n}" for n in range(1, len(SAMPLES) + 1))
