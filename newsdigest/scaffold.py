@@ -1,4 +1,4 @@
-"""`newsdigest init DIR`: a new site, ready to build, from the files shipped in data/site/.
+"""`newsdigest init DIR`: a new site, ready to build, from the files in data/scaffold/.
 
 The shell's one job that writes outside seeds/ -> content/ -> site/: it copies, never
 overwrites. A folder that already holds anything is refused before a byte is written, so a
@@ -26,7 +26,7 @@ class InitError(ValueError):
 
 
 def _shipped(rel: str) -> bytes:
-    return (resources.files("newsdigest") / "data" / "site" / rel).read_bytes()
+    return (resources.files("newsdigest") / "data" / "scaffold" / rel).read_bytes()
 
 
 def samples() -> dict[str, bytes]:

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -40,42 +41,46 @@ def _clean_env() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the repository's files as a clone has them: pip writes its build folders
-    into the source it builds, and must not write into the repository."""
+    """The files a commit of the repository would hold (git's tracked files and the new
+    ones it does not ignore: a package file that .gitignore hides fails here, as it would
+    in a clone), less the checkout's own folders. A copy, because pip writes its build
+    folders into the source it builds, and must not write into the repository."""
     source = tmp_path_factory.mktemp("source") / "newsdigest"
-    top = {
-        ".git",
-        "site",
-        "content",
-        "bench",
-        "tests",
-        "build",
-    }  # the checkout's, not the package's
-
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        here = Path(folder) == REPO
-        return {
-            n
-            for n in names
-            if (here and (n in top or n.startswith(".newsdigest-cache")))
-            or n == "__pycache__"
-            or n.endswith(".egg-info")
-        }
-
-    shutil.copytree(REPO, source, ignore=ignore)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        timeout=60,
+    )
+    assert listed.returncode == 0, "the package test needs the repository as a git checkout"
+    skip = ("tests/", "bench/", "content/", "seeds/")  # the checkout's, not the package's
+    for rel in listed.stdout.decode().split("\0"):
+        if rel and not rel.startswith(skip) and (REPO / rel).is_file():
+            (source / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / rel, source / rel)
     return source
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory, source: Path) -> Path:
     """A fresh venv outside the repository with newsdigest installed by pip from a copy of
-    the repository's files. The venv sees this interpreter's packages (its dependencies
-    are already here: installing them again would only download the same wheels), never
-    the repository's code."""
+    the repository's files. The venv sees the packages of the interpreter running the tests
+    (the dependencies are there already: installing them again would only download the
+    same wheels), listed in a .pth file, so an editable newsdigest there (its own .pth
+    finder) is not seen: the code that runs is the installed copy."""
     root = tmp_path_factory.mktemp("install")
     env_dir = root / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
+    venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
+    inner = _run(
+        python,
+        "-c",
+        "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        cwd=root,
+        env=_clean_env(),
+    ).stdout.strip()
+    host = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(inner, "_host_packages.pth").write_text("\n".join(sorted(host)) + "\n", "utf-8")
     done = _run(
         python, "-m", "pip", "install", "--no-deps", str(source), cwd=root, env=_clean_env()
     )
@@ -174,7 +179,7 @@ def test_pip_builds_the_package_without_a_warning_from_its_configuration(
     for must in (
         "newsdigest/theme/base.html",
         "newsdigest/theme/static/style.css",
-        "newsdigest/data/site/workflow/site.yml",
+        "newsdigest/data/scaffold/workflow/site.yml",
         "newsdigest/data/lines.crfsuite",
     ):
         assert must in names, must
