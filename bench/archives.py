@@ -32,13 +32,19 @@ from newsdigest.config import THEME  # noqa: E402
 FORMS = ("loose", "jsonl", "warc")
 
 
+def _kind(name: str) -> str:
+    """The corpus holds text dumps and saved HTML pages: each goes in as what it is."""
+    return "html" if name.endswith(".html") else "text"
+
+
 def _warc_records(out, pages: list[tuple[str, bytes]]) -> None:
     writer = WARCWriter(out, gzip=True)
     for name, body in pages:
         uri = f"https://bench.example.org/{name}"
         request = io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")
         writer.write_record(writer.create_warc_record(uri, "request", payload=request))
-        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/plain")], "HTTP/1.1")
+        kind = "text/html" if _kind(name) == "html" else "text/plain"
+        headers = StatusAndHeaders("200 OK", [("Content-Type", kind)], "HTTP/1.1")
         response = writer.create_warc_record(
             uri, "response", payload=io.BytesIO(body), http_headers=headers
         )
@@ -49,14 +55,16 @@ def _seeds(form: str, corpus: Path, target: Path) -> None:
     """The corpus as `form` in `target` (a fresh folder)."""
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
-    pages = [(p.stem, p.read_bytes()) for p in sorted(corpus.glob("*.txt"))]
+    pages = [(p.name, p.read_bytes()) for p in sorted(corpus.iterdir()) if p.is_file()]
+    pages = [(name, body) for name, body in pages if not name.startswith(".")]
     if form == "loose":
         for name, body in pages:
-            (target / f"{name}.txt").write_bytes(body)
+            (target / name).write_bytes(body)
     elif form == "jsonl":
         with open(target / "pages.jsonl", "w", encoding="utf-8") as out:
             for name, body in pages:
-                line = {"url": f"https://bench.example.org/{name}", "text": body.decode()}
+                text = body.decode("utf-8", "replace")
+                line = {"url": f"https://bench.example.org/{name}", _kind(name): text}
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
     else:
         with open(target / "crawl.warc.gz", "wb") as out:
@@ -70,7 +78,8 @@ def _append(form: str, seeds: Path, n: int) -> None:
         (seeds / f"extra-{name}").write_bytes(data)
     elif form == "jsonl":
         with open(seeds / "pages.jsonl", "a", encoding="utf-8") as out:
-            out.write(json.dumps({"text": data.decode()}, ensure_ascii=False) + "\n")
+            line = {_kind(name): data.decode("utf-8", "replace")}
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
     else:
         with open(seeds / "crawl.warc.gz", "ab") as out:
             _warc_records(out, [(name, data)])
