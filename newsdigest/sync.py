@@ -281,6 +281,8 @@ class _Sync:
             self.state.set_fact("people", (self.knowledge.people, self.knowledge.people_data))
             self.state.commit()
             self.journal.clear()  # the ledger on disk now records everything the journal noted
+        # an entry made again by `_regroup` (its duplicates settled) is one entry made
+        self.report.generated = list(dict.fromkeys(self.report.generated))
         return self.report
 
     def _regroup(self, jobs: int, executor: str) -> None:
