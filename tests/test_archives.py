@@ -275,3 +275,59 @@ def test_the_same_pages_in_a_warc_and_a_json_lines_file_make_one_entry_each(
         for seed in parse(path.read_text(encoding="utf-8")).meta.get("duplicate_seeds") or []
     )
     assert listed == sorted(f"pages.jsonl#{n}" for n in range(1, len(SAMPLES) + 1))
+
+
+def _headless_html(body_lines: list[str]) -> str:
+    """A saved page with article paragraphs and neither a headline, a title nor a date."""
+    paragraphs = "".join(f"<p>{line}</p>" for line in body_lines)
+    return f"<html><head></head><body><article>{paragraphs}</article></body></html>"
+
+
+def _dateless_lines() -> list[str]:
+    return [
+        line
+        for line in SAMPLES[0].read_text(encoding="utf-8").splitlines()
+        if len(line) > 120 and not any(ch.isdigit() for ch in line)
+    ]
+
+
+def test_a_json_line_gives_the_title_and_date_a_page_leaves_out(tmp_path: Path) -> None:
+    project = _packed(tmp_path, "hints.jsonl")
+    line = {
+        "url": "https://news.example.org/kyiv",
+        "html": _headless_html(_dateless_lines()),
+        "title": "Ministers meet in Kyiv",
+        "date": "2024-05-02T23:30:00+03:00",
+    }
+    _jsonl(project.seeds / "pages.jsonl", [line])
+    result = project.build()
+    assert result.code == 0, result.err
+    [entry] = project.entries()
+    meta = parse(entry.read_text(encoding="utf-8")).meta
+    assert meta["title"] == "Ministers meet in Kyiv"  # the line's, not a first sentence
+    assert str(meta["date"]) == "2024-05-02"  # the date as written, not shifted to UTC
+    assert meta["url"] == "https://news.example.org/kyiv"
+    assert "dated 2024-05-02 by the record's date" in result.err
+    assert "no headline found" not in result.err
+
+
+def test_a_gzipped_html_page_is_read_as_the_html_inside(tmp_path: Path) -> None:
+    page = (
+        "<!doctype html><html><head><title>Allies meet in Brussels</title>"
+        '<meta property="article:published_time" content="2025-03-20"></head><body>'
+        "<article><h1>Allies meet in Brussels</h1>"
+        + "".join(f"<p>{line}</p>" for line in _dateless_lines())
+        + "</article></body></html>"
+    ).encode("utf-8")
+    loose = _packed(tmp_path, "plain")
+    (loose.seeds / "allies.html").write_bytes(page)
+    packed = _packed(tmp_path, "html.gz")
+    (packed.seeds / "allies.html.gz").write_bytes(gzip.compress(page))
+    (packed.seeds / "broken.html.gz").write_bytes(b"\x1f\x8b not gzip at all")
+    assert loose.build("--strict").code == 0
+    result = packed.build()
+    assert result.code == 0
+    unlike = IDENTITY | {"seed_sha256"}
+    assert _entries(packed, unlike) == _entries(loose, unlike) != {}
+    warnings = [line for line in result.err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "seeds/broken.html.gz" in warnings[0], result.err
