@@ -434,13 +434,11 @@ class FileHashes:
         """`known`: the file's stamp as the stat check took it at the start of the build
         (saves a stat per file); never trusted for a file this build already wrote."""
         key = str(file)
-        now = known if known is not None and key not in self.seen else file_stamp(file)
-        if now is None or now in (OUTSIDE, UNREADABLE):
+        now = self._stamp(key, file, known)
+        if now is None:
             return None
-        old = self.known.get(key)
-        if data is None and old and tuple(old[:4]) == now:
-            self.seen[key] = old
-            return old[4]
+        if data is None and self._same(key, now):
+            return self.seen[key][4]
         if data is None:
             try:
                 data = Path(file).read_bytes()
@@ -449,6 +447,24 @@ class FileHashes:
         digest = hashlib.sha256(data).hexdigest()
         self.seen[key] = [*now, digest]
         return digest
+
+    def unchanged(self, file: Path | str, known: Stamp | None = None) -> str | None:
+        """The hash recorded for the file when its stamp is still the one recorded with it;
+        None when it would have to be read (a caller that reads it anyway reads it once)."""
+        key = str(file)
+        now = self._stamp(key, file, known)
+        return self.seen[key][4] if now is not None and self._same(key, now) else None
+
+    def _stamp(self, key: str, file: Path | str, known: Stamp | None) -> Stamp | None:
+        now = known if known is not None and key not in self.seen else file_stamp(file)
+        return None if now is None or now in (OUTSIDE, UNREADABLE) else now
+
+    def _same(self, key: str, now: Stamp) -> bool:
+        old = self.known.get(key)
+        if old and tuple(old[:4]) == now:
+            self.seen[key] = old
+            return True
+        return False
 
     def save(self) -> None:
         """Keep only what this build looked at, so the table never grows with deleted paths

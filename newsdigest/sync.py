@@ -144,7 +144,8 @@ class _Sync:
         self.record_index = state.table("records", code_digest())  # file -> (sha, its index)
         self.indexes: dict[str, tuple] = {}  # the rows of record_index this sync saw
         self.unread: set[str] = set()  # pages that cannot be read now: their entries stay
-        self._held: tuple[str, dict[int, Page]] | None = None  # the last such file, unpacked
+        # the last such file unpacked: (file, {record: (page, its sha256)})
+        self._held: tuple[str, dict[int, tuple[Page, str]]] | None = None
 
     def _load_ledger(self) -> dict[str, Record]:
         """The ledger as records; what is malformed is one warning and left out, and the
@@ -368,27 +369,18 @@ class _Sync:
 
     def _index_of(self, name: str, disk: str) -> tuple | None:
         """((record, sha256 or None, problem or None, rest unknown), ...) of the file; None
-        when it cannot be read at all."""
+        when it cannot be read at all. Read only when its stamp changed, and then once."""
         path = self.seeds_dir + disk
-        sha = self.hashes.sha(path, known=self.seed_stamps.get("seeds/" + disk))
+        sha = self.hashes.unchanged(path, known=self.seed_stamps.get("seeds/" + disk))
         known = self.record_index.get(disk)
         if sha is not None and known is not None and known[0] == sha:
             self.indexes[disk] = known
             return known[1]
-        held = self._unpack(name, disk)
-        if held is None:
-            return None
-        index = tuple(
-            (r, sha256(p.data), None, False)
-            if isinstance(p, Page)
-            else (r, None, p.problem, p.rest_unknown)
-            for r, p in held
-        )
-        self.indexes[disk] = (self.hashes.sha(path), index)
-        return index
+        return self._unpack(name, disk)
 
-    def _unpack(self, name: str, disk: str) -> list | None:
-        """[(record, Page or Unreadable)] of a file holding pages; the last one is kept."""
+    def _unpack(self, name: str, disk: str) -> tuple | None:
+        """Read and unpack a file holding pages: its index (as `_index_of`), recorded; its
+        pages are kept until another such file is unpacked."""
         try:
             data = (self.paths.seeds / disk).read_bytes()
         except OSError as exc:
@@ -396,10 +388,16 @@ class _Sync:
                 f"seeds/{name}", f"cannot be read ({exc.strerror}); the entries of its pages stay"
             )
             return None
-        self.hashes.sha(self.seeds_dir + disk, data)
-        found = [(p.record, p) for p in pages(disk, data)]
-        self._held = (disk, {r: p for r, p in found if isinstance(p, Page)})
-        return found
+        found = [(p, sha256(p.data) if isinstance(p, Page) else None) for p in pages(disk, data)]
+        index = tuple(
+            (p.record, sha, None, False)
+            if isinstance(p, Page)
+            else (p.record, None, p.problem, p.rest_unknown)
+            for p, sha in found
+        )
+        self._held = (disk, {p.record: (p, sha) for p, sha in found if isinstance(p, Page)})
+        self.indexes[disk] = (self.hashes.sha(self.seeds_dir + disk, data), index)
+        return index
 
     def _plan_page(self, name: str, force: bool) -> SeedTask | None:
         """`_plan` for one page of a file holding many: its bytes are read only when its
@@ -411,8 +409,8 @@ class _Sync:
         if self._held is None or self._held[0] != disk:
             if self._unpack(name.rsplit("#", 1)[0], disk) is None:
                 return None
-        page = self._held[1].get(record) if self._held else None
-        if page is None or sha256(page.data) != sha:  # changed since the listing: next build
+        page, now = self._held[1].get(record, (None, None)) if self._held else (None, None)
+        if page is None or now != sha:  # changed since the listing: next build
             self.log.warn(f"seeds/{name}", "changed while the build read it; built next time")
             return None
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model import Article, RawPage, Skip
+from ..textutil import web_address
 from .furniture import Outlets
 from .text import clean_text
 
@@ -33,8 +34,6 @@ def _hinted(article: Article | Skip, raw: RawPage) -> Article | Skip:
     if isinstance(article, Skip):
         return article
     if raw.hints.url and not article.url:
-        from ..textutil import web_address
-
         article = replace(article, url=web_address(raw.hints.url))
     if raw.hints.title and any(n.startswith(_NO_HEADLINE) for n in article.notes):
         notes = tuple(n for n in article.notes if not n.startswith(_NO_HEADLINE))
