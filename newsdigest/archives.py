@@ -11,14 +11,19 @@ A record that cannot be read is an `Unreadable` naming its number; the others st
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import json
 import zlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .dates import iso_day, parse_date
-from .model import Hints
+from .model import Form, Hints
+
+if TYPE_CHECKING:
+    from warcio.recordloader import ArcWarcRecord
 
 WARC = (".warc", ".warc.gz")
 JSONL = (".jsonl", ".jsonl.gz")
@@ -100,7 +105,7 @@ def _warc(data: bytes) -> list[Page | Unreadable]:
     return out
 
 
-def _warc_form(record) -> str | None:
+def _warc_form(record: ArcWarcRecord) -> Form | None:
     """'html' or 'text' for a page record worth reading; None for anything else (requests,
     metadata, images, redirects, errors)."""
     if record.rec_type == "response":
@@ -121,7 +126,7 @@ def _warc_form(record) -> str | None:
     return "text" if kind == "text/plain" else None
 
 
-def _warc_hints(record, form: str) -> Hints:
+def _warc_hints(record: ArcWarcRecord, form: Form) -> Hints:
     url = record.rec_headers.get_header("WARC-Target-URI")
     date = record.rec_headers.get_header("WARC-Date") or ""
     return _hints(url, iso_day(date[:10]), None, form, "WARC-Date")
@@ -139,12 +144,17 @@ def _json_line(n: int, line: bytes) -> Page | Unreadable:
     page = value.get(form)
     if not isinstance(page, str):
         return Unreadable(n, "has neither an 'html' nor a 'text' string")
-    text = lambda key: value[key] if isinstance(value.get(key), str) else None  # noqa: E731
+
+    def text(key: str) -> str | None:
+        return value[key] if isinstance(value.get(key), str) else None
+
     hints = _hints(text("url"), parse_date(value.get("date")), text("title"), form, "date")
     return Page(n, page.encode("utf-8", "replace"), hints)
 
 
-def _hints(url, fetched, title, form, by: str) -> Hints:
+def _hints(
+    url: str | None, fetched: dt.date | None, title: str | None, form: Form, by: str
+) -> Hints:
     """A record's hints; with no date of its own, the file's modification time dates it."""
     if fetched is None:
         return Hints(url=url, title=title, form=form)
