@@ -62,7 +62,33 @@ _MONTHS = {
     "ноября": 11,
     "декабря": 12,
 }
-_MONTH = r"(?P<{0}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+
+
+def _trie(words: list[str]) -> str:
+    """An alternation of `words` factored by their prefixes ("sep(?:t(?:ember)?)?"): the same
+    language and the same order of trials as the words sorted longest first (along any one
+    text, the words that fit are prefixes of each other, and both try the longest first),
+    but a month's name costs one character's test to rule out, not twenty-four words'."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(sub) for ch, sub in node.items() if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" not in node:
+            return body
+        return f"(?:{body})?" if len(alts) > 1 or len(body) > 1 else body + "?"
+
+    return emit(tree)
+
+
+_MONTH = r"(?P<{0}>" + _trie(list(_MONTHS)) + r")\.?"
 _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
 _TIME = r"(?:,?\s*(?:at\s+)?(?P<hh{0}>\d{{1,2}}):\d{{2}}(?:\s*[ap]\.?m\.?)?)?"
 
@@ -159,7 +185,7 @@ def _maybe_date(text: str) -> bool:
     return not _MONTH3.isdisjoint(_PREFIX3.findall(text.lower()))
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1 << 15)
 def find_dates(text: str, day_first: bool = True) -> tuple[DateMatch, ...]:
     """Every date in `text`, in order. Impossible dates (31 Feb, month 13) are dropped.
 
