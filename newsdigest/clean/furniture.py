@@ -90,9 +90,19 @@ def is_stop(line: str) -> bool:
     return len(line) <= _LONG and bool(_STOP.match(line))
 
 
+def _may_end_in_credit(tail: str) -> bool:
+    """What every shape of `_CREDIT_TAIL` needs (a closing bracket at the end, a colon or a
+    ©, or " by "): three lines in four have none, and the pattern's search tries each of
+    a line's positions (15 µs a line, against 1 µs for this)."""
+    return tail.rstrip().endswith(")") or ":" in tail or "©" in tail or " by " in tail.lower()
+
+
 def is_caption(line: str) -> bool:
     """A photo caption: the line ends in a photo credit rather than in a sentence."""
-    match = _CREDIT_TAIL.search(line[-_LONG:])
+    tail = line[-_LONG:]
+    if not _may_end_in_credit(tail):
+        return False
+    match = _CREDIT_TAIL.search(tail)
     if not match:
         return False
     paren = match.group("paren")

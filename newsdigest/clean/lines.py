@@ -210,21 +210,32 @@ def _context(shapes: list[Shape]) -> list[dict[str, float]]:
     for _ in range(n):
         out.append({})
     for i in range(n):
-        out[i][f"gapb{bucket(i - last, (2, 3, 5, 9, 20))}"] = 1.0
+        out[i][_GAPB_KEYS[bisect_right(_GAP, i - last)]] = 1.0
         if prose[i]:
             last = i
     nxt = 10**6
     for i in range(n - 1, -1, -1):
-        out[i][f"gapa{bucket(nxt - i, (2, 3, 5, 9, 20))}"] = 1.0
+        out[i][_GAPA_KEYS[bisect_right(_GAP, nxt - i)]] = 1.0
         if prose[i]:
             nxt = i
     for i in range(n):
         near = before[min(n, i + 6)] - before[max(0, i - 5)] - prose[i]
         far = before[min(n, i + 16)] - before[max(0, i - 15)] - prose[i]
-        out[i][f"near{bucket(near, (1, 2, 4, 7))}"] = 1.0
-        out[i][f"far{bucket(far, (1, 3, 6, 12, 20))}"] = 1.0
-        out[i][f"rel{bucket(shapes[i].units / typical, (0.1, 0.25, 0.5, 0.8, 1.5, 3))}"] = 1.0
+        out[i][_NEAR_KEYS[bisect_right(_NEAR, near)]] = 1.0
+        out[i][_FAR_KEYS[bisect_right(_FAR, far)]] = 1.0
+        out[i][_REL_KEYS[bisect_right(_REL, shapes[i].units / typical)]] = 1.0
     return out
+
+
+def _keys(prefix: str, edges: tuple[float, ...]) -> tuple[str, ...]:
+    """The feature names of a bucketed value, made once: `_keys("len", _LEN)[bucket(x)]`."""
+    return tuple(f"{prefix}{k}" for k in range(len(edges) + 1))
+
+
+_GAP, _NEAR, _FAR = (2, 3, 5, 9, 20), (1, 2, 4, 7), (1, 3, 6, 12, 20)
+_REL = (0.1, 0.25, 0.5, 0.8, 1.5, 3)
+_GAPB_KEYS, _GAPA_KEYS = _keys("gapb", _GAP), _keys("gapa", _GAP)
+_NEAR_KEYS, _FAR_KEYS, _REL_KEYS = _keys("near", _NEAR), _keys("far", _FAR), _keys("rel", _REL)
 
 
 def _word_feature(word: str) -> str | None:
@@ -267,6 +278,8 @@ def _seen(text: str, stop: frozenset[str]) -> _Seen:
     return _Seen(s, own, tuple(lends))
 
 
+_RUN = (2, 4, 8, 16, 40)
+_RUN_D_KEYS, _RUN_A_KEYS = _keys("run_d", _RUN), _keys("run_a", _RUN)
 _NONE = tuple({f"{offset}:none": 1.0} for offset in _OFFSETS)
 
 
@@ -297,10 +310,10 @@ def features(
             f["blank"] = 1.0
         if i < start:
             f["run_before"] = 1.0
-            f[f"run_d{bucket(start - i, (2, 4, 8, 16, 40))}"] = 1.0
+            f[_RUN_D_KEYS[bisect_right(_RUN, start - i)]] = 1.0
         elif i >= end:
             f["run_after"] = 1.0
-            f[f"run_a{bucket(i - end + 1, (2, 4, 8, 16, 40))}"] = 1.0
+            f[_RUN_A_KEYS[bisect_right(_RUN, i - end + 1)]] = 1.0
         else:
             f["run_in"] = 1.0
         for k, offset in enumerate(_OFFSETS):
@@ -308,11 +321,6 @@ def features(
             f.update(seen[j].lends[k] if 0 <= j < n else _NONE[k])
         out.append(f)
     return out
-
-
-def _keys(prefix: str, edges: tuple[float, ...]) -> tuple[str, ...]:
-    """The feature names of a bucketed value, made once: `_keys("len", _LEN)[bucket(x)]`."""
-    return tuple(f"{prefix}{k}" for k in range(len(edges) + 1))
 
 
 _LEN_KEYS, _LOW_KEYS, _STOP_KEYS = _keys("len", _LEN), _keys("low", _SHARE), _keys("stop", _SHARE)
@@ -344,9 +352,7 @@ def _own(line: str, s: Shape) -> dict[str, float]:
     if text[:1] in "\"“«'‘":
         f["quote0"] = 1.0
     words = text.split()
-    if len(words) >= 2 and all(
-        map(str.isupper, filter(str.isalpha, map(itemgetter(0), words)))
-    ):
+    if len(words) >= 2 and all(map(str.isupper, filter(str.isalpha, map(itemgetter(0), words)))):
         f["titlecase"] = 1.0
     if text.isupper() and len(text) > 3:
         f["upper"] = 1.0
