@@ -42,6 +42,14 @@ def normalize_line(line: str) -> str:
     return _SPACES.sub(" ", line).strip()
 
 
+def normalize_lines(text: str) -> list[str]:
+    """`normalize_line` of each of `text`'s lines, in one pass over the text: no step but
+    the strip sees a newline (NFC never composes across one, the invisible and forbidden
+    characters and the folded spaces are not newlines), so only the strip is per line."""
+    text = unicodedata.normalize("NFC", publishable(text)).translate(_INVISIBLE)
+    return [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
+
+
 _ODD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 

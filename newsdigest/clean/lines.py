@@ -25,6 +25,7 @@ import math
 import re
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -106,17 +107,16 @@ def page_stopwords(lines: list[str]) -> frozenset[str]:
     """The stop list of the page's language: the one covering most of its longer lines."""
     index = _stop_index()
     counts = [0] * len(_LANGUAGES)
-    seen = 0
+    words: list[str] = []
     for line in lines:
         if line.count(" ") < 5:
             continue
-        words = _WORD.findall(line.lower())
-        for word in words:
-            for k in index.get(word, ()):
-                counts[k] += 1
-        seen += len(words)
-        if seen > _LANGUAGE_WORDS:
+        words += _WORD.findall(line.lower())
+        if len(words) > _LANGUAGE_WORDS:
             break
+    for word, n in Counter(words).items():  # function words recur: each looked up once
+        for k in index.get(word, ()):
+            counts[k] += n
     best = max(range(len(_LANGUAGES)), key=counts.__getitem__)
     return _stoplist(best) if counts[best] else frozenset()
 
