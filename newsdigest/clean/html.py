@@ -17,14 +17,17 @@ offset, never converted to UTC). Titles are HTML-unescaped (`&#8217;` in JSON-LD
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html as htmllib
 import json
 import re
+from copy import deepcopy
 from typing import NamedTuple
 
 import trafilatura
 from lxml.html import HtmlElement
 from trafilatura import load_html
+from trafilatura.settings import Extractor
 
 from ..dates import find_dates, parse_date, plausible
 from ..model import Article, Block, RawPage, Skip
@@ -303,16 +306,26 @@ def _address(tree: HtmlElement, ld: dict) -> str | None:
     return None
 
 
-def _trafilatura(page: str, with_metadata: bool = False, **mode: bool):
-    """trafilatura's reading of the page: comments out, tables in, its fast path; `mode`
-    is favor_precision or favor_recall (neither: its defaults)."""
-    return trafilatura.bare_extraction(
-        page,
-        with_metadata=with_metadata,
-        include_comments=False,
-        include_tables=True,
+def _trafilatura(tree: HtmlElement, with_metadata: bool = False, mode: str = "") -> object:
+    """trafilatura's reading of the page: comments out, tables in, its fast path; `mode` is
+    "precision" or "recall" ("": its defaults). Each reading gets its own copy of the tree
+    the page was loaded into once (trafilatura prunes the tree it reads), and the settings
+    are made once per mode (the library copies them before it changes one)."""
+    return trafilatura.bare_extraction(deepcopy(tree), options=_settings(bool(with_metadata), mode))
+
+
+@functools.cache
+def _settings(with_metadata: bool, mode: str) -> Extractor:
+    """What `bare_extraction(page, fast=True, include_comments=False, include_tables=True,
+    favor_<mode>=True, with_metadata=...)` would make on every call."""
+    return Extractor(
+        output_format="python",
         fast=True,
-        **mode,
+        precision=mode == "precision",
+        recall=mode == "recall",
+        comments=False,
+        tables=True,
+        with_metadata=with_metadata,
     )
 
 
@@ -320,15 +333,15 @@ def _extract(page: str, tree: HtmlElement, ld: dict, with_metadata: bool) -> tup
     """(trafilatura's document, the body text), trying harder when the first answer is
     short against the article the page itself declares."""
     declared = _declared_units(tree, ld)
-    text = getattr(_trafilatura(page, favor_precision=True), "text", None) or ""
-    doc = _trafilatura(page, with_metadata=with_metadata)
+    text = getattr(_trafilatura(tree, mode="precision"), "text", None) or ""
+    doc = _trafilatura(tree, with_metadata=with_metadata)
     fuller = getattr(doc, "text", None) or ""
     if text_units(text) < _PRECISE * text_units(fuller):
         text = fuller  # precision cut the article, not just its furniture
     if text_units(text) >= max(_MIN_BODY_WORDS, _SHORT * declared):
         return doc, text
     best = text
-    again = _trafilatura(page, favor_recall=True)
+    again = _trafilatura(tree, mode="recall")
     for candidate in (getattr(again, "text", None) or "", _container_text(page, ld)):
         if text_units(candidate) > text_units(best) and (
             not declared or text_units(candidate) <= 3 * declared
