@@ -68,13 +68,27 @@ def _clean_text(value: str) -> str:
 
 
 def _meta(tree: HtmlElement, *names: str) -> str | None:
+    by_property, by_name = _metas(tree)
     for name in names:
-        tag = tree.find(f".//meta[@property='{name}']")  # find: the first in document order
+        tag = by_property.get(name)  # the first in document order
         if tag is None:
-            tag = tree.find(f".//meta[@name='{name}']")
+            tag = by_name.get(name)
         if tag is not None and tag.get("content"):
             return _clean_text(tag.get("content"))
     return None
+
+
+@functools.lru_cache(maxsize=4)  # a page's tags are asked for a dozen times, each a walk
+def _metas(tree: HtmlElement) -> tuple[dict[str, HtmlElement], dict[str, HtmlElement]]:
+    """The page's first <meta> of each property and of each name."""
+    by_property: dict[str, HtmlElement] = {}
+    by_name: dict[str, HtmlElement] = {}
+    for tag in tree.iter("meta"):
+        for attribute, seen in (("property", by_property), ("name", by_name)):
+            value = tag.get(attribute)
+            if value is not None:
+                seen.setdefault(value, tag)
+    return by_property, by_name
 
 
 def _names(value: object) -> tuple[str, ...]:
