@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import collections
 import functools
+import operator
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -197,15 +199,16 @@ def detect(units: list[str]) -> Detected:
     """The registry-independent half of finding people (see `resolve` for the other)."""
     from .namefinder import tagger
 
-    spans = tuple(
-        tuple(tuple((w.text, w.start, w.end) for w in run) for run in runs(text)) for text in units
-    )
+    spans = tuple([tuple([tuple(map(_PLACE, run)) for run in runs(text)]) for text in units])
     persons, others = tagger().read(units)
     return Detected(
         spans,
-        tuple((s.unit, s.start, s.end, s.text) for s in persons),
+        tuple([(s.unit, s.start, s.end, s.text) for s in persons]),
         frozenset(others),
     )
+
+
+_PLACE = operator.itemgetter(0, 2, 3)  # a namefinder.Word's (text, start, end)
 
 
 def find_mentions(
@@ -233,7 +236,7 @@ def resolve(detected: Detected, registry: Registry, exclude: tuple[str, ...] = (
             _registry_names(u, span, registry, found, taken)
     singles: list[Mention] = []
     for unit, start, end, text in detected.persons:
-        if any(a < end and start < b for a, b in taken.get(unit, ())):
+        if _overlaps(taken.get(unit, ()), start, end):
             continue
         taken[unit].append((start, end))
         if len(_key(text)) > 1:
@@ -252,12 +255,21 @@ def resolve(detected: Detected, registry: Registry, exclude: tuple[str, ...] = (
     for u, unit_spans in enumerate(spans):
         for span in unit_spans:
             for tok in span:
-                if not any(a < tok.end and tok.start < b for a, b in taken[u]):
+                if not _overlaps(taken[u], tok.start, tok.end):
                     name = _leftover(tok, (u, tok.start) in detected.others, known, registry)
                     if name:
                         found.append(Mention(name, u, tok.start, tok.end, exact=False))
     excluded = {_key(a) for a in exclude}
     return [m for m in found if _key(m.name) not in excluded]
+
+
+def _overlaps(spans: Iterable[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of `spans` (a plain loop: asked for every
+    capitalised word of an article, where a generator's set-up cost more than the test)."""
+    for a, b in spans:
+        if a < end and start < b:
+            return True
+    return False
 
 
 _INITIAL = re.compile(r"[^\W\d_]\.?", re.UNICODE)
