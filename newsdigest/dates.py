@@ -113,7 +113,17 @@ _PATTERNS = [
     # November 2023 (no day)
     _MONTH.format("m3") + r",?\s+(?P<y3>\d{4})\b",
 ]
-_DATE_RE = re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in _PATTERNS) + r")", re.I)
+_DATE = r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in _PATTERNS) + r")"
+_DATE_RE = re.compile(_DATE, re.I)
+# The same pattern for a lower-cased text, matched with case (re.I costs the pattern more
+# than half its time): every literal in it is lower case ("T" only in "[T ]"), and a lower-
+# cased text gives the same matches wherever lowering keeps each character one character
+# and none of the few that re.I matches to another letter than their lower case is there
+# (dotless ı and long ſ to i and s, the old Cyrillic small letters; tests/test_dates.py
+# derives this list from the pattern and Unicode again).
+_DATE_LOWER = re.compile(_DATE.replace("[T ]", "[t ]"))
+CASE_FOLD_ODD = "\u0131\u017f\u1c80\u1c81\u1c82\u1c83\u1c84\u1c85"
+_FOLD_ODD = re.compile(f"[{CASE_FOLD_ODD}]")
 
 
 @dataclass(frozen=True)
@@ -142,8 +152,13 @@ class DateMatch:
             return None
 
 
-def _to_match(m: re.Match[str], day_first: bool) -> DateMatch | None:
+def _to_match(m: re.Match[str], day_first: bool, text: str) -> DateMatch | None:
+    """The date `m` found in `text` (or in its lower-cased copy: a month's name is then read
+    back from `text`, where "May" the month and "may" the verb differ)."""
     g = m.groupdict()
+    for key in ("m1", "m2", "m3"):
+        if g[key] is not None:
+            g[key] = text[m.start(key) : m.end(key)]
     if "may" in (g["m1"], g["m2"], g["m3"]):  # the verb, not the month
         return None
     if g["iso"]:
@@ -179,10 +194,10 @@ _PREFIX3 = re.compile(r"(?<![^\W\d_])[^\W\d_]{3}")  # a word's first three lette
 _MONTH3 = frozenset(name[:3] for name in _MONTHS)
 
 
-def _maybe_date(text: str) -> bool:
+def _maybe_date(text: str, lower: str) -> bool:
     if _NUMERIC_DATE.search(text):
         return True
-    return not _MONTH3.isdisjoint(_PREFIX3.findall(text.lower()))
+    return not _MONTH3.isdisjoint(_PREFIX3.findall(lower))
 
 
 @functools.lru_cache(maxsize=1 << 15)
@@ -191,11 +206,18 @@ def find_dates(text: str, day_first: bool = True) -> tuple[DateMatch, ...]:
 
     Cached: the cleaner asks about the same lines many times (byline? date line? caption?).
     """
-    if not _DIGIT.search(text) or not _maybe_date(text):
+    if not _DIGIT.search(text):
         return ()
+    lower = text.lower()
+    if not _maybe_date(text, lower):
+        return ()
+    if len(lower) == len(text) and not _FOLD_ODD.search(text):
+        matches = _DATE_LOWER.finditer(lower)
+    else:
+        matches = _DATE_RE.finditer(text)
     found = []
-    for m in _DATE_RE.finditer(text):
-        match = _to_match(m, day_first)
+    for m in matches:
+        match = _to_match(m, day_first, text)
         if match is None or not 1 <= match.month <= 12:
             continue
         if match.day is not None and not 1 <= match.day <= 31:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from newsdigest import dates
 from newsdigest.dates import complete_year, find_dates, parse_date
 from newsdigest.model import iso_week
 
@@ -88,3 +92,80 @@ def test_us_page_reads_ambiguous_date_month_first(tmp_path):
     assert project.build().code == 0
     [entry] = project.entries()
     assert parse(entry.read_text(encoding="utf-8")).meta["date"] == dt.date(2024, 5, 6)
+
+
+# --- the fast path of find_dates (a lower-cased copy matched with case) -------------------
+
+_REFERENCE = re.compile(dates._DATE, re.I)  # the pattern as written, on the text as it is
+
+
+def _reference_dates(text: str, day_first: bool = True) -> list[dates.DateMatch]:
+    """find_dates as the pattern alone gives it: every match of the case-blind pattern on
+    the text as it is, through the same checks."""
+    out = []
+    for m in _REFERENCE.finditer(text):
+        found = dates._to_match(m, day_first, text)
+        if found is None or not 1 <= found.month <= 12:
+            continue
+        if found.day is not None and not 1 <= found.day <= 31:
+            continue
+        if found.year is not None and not 1900 <= found.year <= 2100:
+            continue
+        if found.as_date(found.year or 2000) is None and found.day is not None:
+            continue
+        out.append(found)
+    return out
+
+
+def test_case_fold_odd_characters_are_derived_from_the_pattern_and_unicode():
+    """The characters re.I matches to a letter of the pattern other than their own lower
+    case (or whose lower case differs from them in \\w, \\d, \\s) are exactly the listed
+    ones, besides those whose lower case is longer (the length check catches those)."""
+    literal = dates._DATE.replace("(?P<", "(?<").replace("(?P=", "(?=").replace("[T ]", "[t ]")
+    letters = sorted({c for c in literal if c.isalpha()})
+    everything = "".join(
+        chr(cp)
+        for cp in range(0x110000)
+        if not 0xD800 <= cp <= 0xDFFF and len(chr(cp).lower()) == 1
+    )
+    odd: set[str] = set()
+    for x in letters:
+        for c in re.findall(re.escape(x), everything, re.I):
+            if c.lower() != x:
+                odd.add(c)
+    lowered = [c for c in everything if c.lower() != c]
+    for cls in (r"\w", r"\d", r"\s"):
+        pattern = re.compile(cls)
+        odd |= {c for c in lowered if bool(pattern.match(c)) != bool(pattern.match(c.lower()))}
+    odd |= {
+        c for c in lowered if c.lower() in letters and not re.match(re.escape(c.lower()), c, re.I)
+    }
+    assert odd == set(dates.CASE_FOLD_ODD)
+
+
+_DATE_BITS = list("0123456789 ./-,:–Ttİıſᲀᲃ") + [
+    "May",
+    "may",
+    "MAY",
+    "Sept.",
+    "SEPTEMBER",
+    "dec",
+    "Tuesday, ",
+    "3rd of ",
+    " 2024",
+    "2023-12-04T19:00",
+    "29/11/2022 - 17:15",
+    "жовтня",
+    "МАРТА",
+    " р.",
+    " at ",
+    "pm",
+    "A.M.",
+]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_DATE_BITS), max_size=14).map("".join))
+def test_find_dates_equals_the_case_blind_pattern(text):
+    dates.find_dates.cache_clear()
+    assert list(dates.find_dates(text)) == _reference_dates(text)
