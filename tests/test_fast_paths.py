@@ -137,3 +137,13 @@ def test_the_fast_date_pattern_has_no_upper_case_literal():
     literal = re.sub(r"\(\?P[<=][^>)]*[>)]?", "", dates._DATE_LOWER.pattern)
     literal = re.sub(r"\\[A-Za-z]", "", literal)
     assert literal == literal.lower()
+
+
+_GREEK = list("ΑΣσςΟΔ İıabc ΣA\u0345\u0301'.-_1") + ["ΟΔΟΣ", "ΣΑ", " "]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_texts(_GREEK, 12))
+def test_words_lowered_in_one_call_equal_each_word_lowered(line):
+    words = lines._WORD.findall(line)
+    assert " ".join(words).lower().split() == [w.lower() for w in words]

@@ -144,7 +144,10 @@ def shape(text: str, stop: frozenset[str]) -> Shape:
     firsts = [w[0] for w in words]  # \w+: never empty
     alpha = sum(map(str.isalpha, firsts))
     lower = sum(map(str.islower, firsts)) / alpha if alpha else 0.0
-    stops = sum(map(stop.__contains__, map(str.lower, words))) / len(words) if words else 0.0
+    # the words lowered in one call: the same as each word lowered (a word's context for
+    # the final sigma is the same beside a space as at its end, and lowering makes no space)
+    lowered = " ".join(words).lower().split()
+    stops = sum(map(stop.__contains__, lowered)) / len(words) if words else 0.0
     end = _ends_sentence(text)
     prose = math.log1p(units) * (0.5 + 0.5 * end) * (0.3 + lower + stops) if units >= 4 else 0.0
     return Shape(units, end, lower, stops, prose)
@@ -362,6 +365,8 @@ def _own(line: str, s: Shape) -> dict[str, float]:
         digits = sum(map(str.isdigit, text))
     f[_DIG_KEYS[bisect_right(_DIG, digits / max(1, len(text)))]] = 1.0
     for name, needs, pattern in _MARKS:
+        if name == "time" and not digits:
+            continue  # a clock time has digits
         if any(map(text.__contains__, needs)) and pattern.search(text):
             f[name] = 1.0
     if _BULLET.match(text):
