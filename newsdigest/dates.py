@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 _MONTHS = {
@@ -215,7 +216,14 @@ def find_dates(text: str, day_first: bool = True) -> tuple[DateMatch, ...]:
         matches = _DATE_LOWER.finditer(lower)
     else:
         matches = _DATE_RE.finditer(text)
-    found = []
+    return tuple(kept_dates(matches, day_first, text))
+
+
+def kept_dates(
+    matches: Iterable[re.Match[str]], day_first: bool, text: str
+) -> Iterator[DateMatch]:
+    """The pattern's matches that are possible dates: month 1-12, day 1-31, a year from
+    1900 to 2100, and a day its month has (29 Feb in a leap year only)."""
     for m in matches:
         match = _to_match(m, day_first, text)
         if match is None or not 1 <= match.month <= 12:
@@ -226,8 +234,7 @@ def find_dates(text: str, day_first: bool = True) -> tuple[DateMatch, ...]:
             continue
         if match.as_date(match.year or 2000) is None and match.day is not None:
             continue
-        found.append(match)
-    return tuple(found)
+        yield match
 
 
 _NUMERIC = re.compile(r"(?<![\w./])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\w])")

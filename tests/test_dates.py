@@ -102,19 +102,7 @@ _REFERENCE = re.compile(dates._DATE, re.I)  # the pattern as written, on the tex
 def _reference_dates(text: str, day_first: bool = True) -> list[dates.DateMatch]:
     """find_dates as the pattern alone gives it: every match of the case-blind pattern on
     the text as it is, through the same checks."""
-    out = []
-    for m in _REFERENCE.finditer(text):
-        found = dates._to_match(m, day_first, text)
-        if found is None or not 1 <= found.month <= 12:
-            continue
-        if found.day is not None and not 1 <= found.day <= 31:
-            continue
-        if found.year is not None and not 1900 <= found.year <= 2100:
-            continue
-        if found.as_date(found.year or 2000) is None and found.day is not None:
-            continue
-        out.append(found)
-    return out
+    return list(dates.kept_dates(_REFERENCE.finditer(text), day_first, text))
 
 
 def test_case_fold_odd_characters_are_derived_from_the_pattern_and_unicode():
