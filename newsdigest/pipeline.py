@@ -87,6 +87,8 @@ def _build(
         state.problem = None
     knowledge = load_knowledge(paths, log)
     synced, sync_warnings, content = _sync(paths, config, knowledge, log, options, verdict, state)
+    if monitor is not None:
+        monitor.synced(paths, config, content)
     with log.stage("read"):
         entries = read_entries(
             paths, knowledge.registry, log, content, state, synced.made, knowledge.people

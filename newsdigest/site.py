@@ -141,13 +141,33 @@ def _deps(cards: list[dict], *extra: str) -> frozenset[str]:
     return frozenset([c["path"] for c in cards] + list(extra))
 
 
-def _stories(cards: list[dict]) -> dict[str, dict]:
+def _stories(cards: list[dict], last: dict[str, tuple[list[dict], dict]] | None = None) -> dict:
     """Story id -> the story: its reports oldest first (the first report leads: its
-    headline and summary), everyone they name (most often named first), and every source."""
+    headline and summary), everyone they name (most often named first), and every source.
+    `last`: the stories a resident process made before, each with its reports; a story
+    whose reports are the very same cards (see `_cards`) is that story again, and `last`
+    is brought up to date."""
     members: dict[str, list[dict]] = defaultdict(list)
     for card in cards:
         members[card["story"]].append(card)
-    return {sid: _story(sid, own[::-1]) for sid, own in members.items()}
+    if last is None:
+        return {sid: _story(sid, own[::-1]) for sid, own in members.items()}
+    made: dict[str, tuple[list[dict], dict]] = {}
+    for sid, own in members.items():
+        reports = own[::-1]
+        known = last.get(sid)
+        if known is not None and _same_cards(known[0], reports):
+            made[sid] = known
+        else:
+            made[sid] = (reports, _story(sid, reports))
+    last.clear()
+    last.update(made)
+    return {sid: story for sid, (_, story) in made.items()}
+
+
+def _same_cards(a: list[dict], b: list[dict]) -> bool:
+    """The same card objects in the same order (`last` holds them, so no id is reused)."""
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
 
 
 def _story(sid: str, reports: list[dict]) -> dict:
@@ -205,7 +225,7 @@ def build_model(
     entries = sorted(entries, key=lambda e: (e.date, e.slug), reverse=True)
     pslug = person_slugs(sorted({p for e in entries for p in e.people}))
     cards = _cards(entries, pslug)
-    stories = _stories(cards)
+    stories = _stories(cards, _LAST_CARDS.stories)
     weeks: dict[str, list[dict]] = defaultdict(list)
     mine: dict[str, list[dict]] = defaultdict(list)
     for card in cards:
@@ -249,7 +269,7 @@ class _Cards:
     pslug: dict[str, str] = field(default_factory=dict)
     refs: dict[str, dict] = field(default_factory=dict)
     made: dict[int, tuple[EntryMeta, dict]] = field(default_factory=dict)
-
+    stories: dict[str, tuple[list[dict], dict]] = field(default_factory=dict)  # see _stories
 
 _LAST_CARDS = _Cards()
 
@@ -258,6 +278,7 @@ def _cards(entries: list[EntryMeta], pslug: dict[str, str]) -> list[dict]:
     last = _LAST_CARDS
     if last.pslug != pslug:
         last.pslug, last.refs, last.made = dict(pslug), _person_refs(pslug), {}
+        last.stories.clear()
     made: dict[int, tuple[EntryMeta, dict]] = {}
     out = []
     for e in entries:

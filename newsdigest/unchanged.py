@@ -294,7 +294,9 @@ class Monitor:
     find). The first check, and any check after a burst too big to trust (an inotify queue
     can overflow), scans in full. The stamps are always read from disk, never inferred from
     an event; an event that arrives after the check is applied at the next one. Sync's own
-    writes are not left to events: the snapshot after sync is always a full scan.
+    writes are not left to events: the build hands over content/ as sync left it (`synced`),
+    so a check that comes before their events (a loaded machine, a lost event) still sees
+    every entry sync wrote.
     """
 
     FULL_SCAN_ABOVE = (
@@ -340,6 +342,15 @@ class Monitor:
             if self._taken.get(part, (None,))[0] != key:
                 self._taken[part] = (key, take(paths, config, part, dict(self._stamps[part])))
         return self._taken["sources"][1], self._taken["content"][1]
+
+    def synced(self, paths: Paths, config: Config, content: Snapshot) -> None:
+        """content/ as sync left it (its own writes statted again): known now, not when
+        their events come."""
+        with self._lock:
+            if not self._stamps:
+                return  # no check has run: the next one scans in full anyway
+            self._stamps["content"] = dict(content.stamps)
+            self._taken["content"] = ((config, paths), content)
 
     def _restat(self, paths: Paths, path: str) -> str | None:
         """Bring one path's stamps up to date; the part it belongs to (None: not an input)."""

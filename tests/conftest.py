@@ -148,6 +148,17 @@ def search_view(site: Path) -> dict[str, str]:
     return view
 
 
+def inputs_copy(project: Project, root: Path) -> Project:
+    """The project's inputs (seeds, content with its ledger, templates, settings) and
+    nothing of what builds keep: no site/, no build state."""
+    shutil.copytree(
+        project.root,
+        root,
+        ignore=lambda folder, names: [n for n in names if n in ("site", ".newsdigest-cache")],
+    )
+    return Project(root)
+
+
 def same_as_clean(project: Project, clean: Project) -> None:
     """`project` holds exactly what a clean build of the same inputs made in `clean`: every
     entry and the ledger byte for byte, every page byte for byte, the same search results,

@@ -16,7 +16,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import FIXTURES, Project, make_project, same_as_clean
+from tests.conftest import FIXTURES, Project, inputs_copy, make_project, same_as_clean
 
 POOL = sorted(p for p in (FIXTURES / "pages").iterdir() if p.suffix in (".txt", ".html"))[
     :12
@@ -88,17 +88,6 @@ OPS = st.tuples(
 )
 
 
-def _inputs_copy(project: Project, root: Path) -> Project:
-    """The project's inputs (seeds, content with its ledger, templates, settings) and
-    nothing of what builds keep: no site/, no build state."""
-    shutil.copytree(
-        project.root,
-        root,
-        ignore=lambda folder, names: [n for n in names if n in ("site", ".newsdigest-cache")],
-    )
-    return Project(root)
-
-
 @settings(
     max_examples=14,
     deadline=None,
@@ -113,7 +102,7 @@ def test_a_rebuild_after_any_sequence_of_changes_equals_a_clean_build(tmp_path_f
         _op(project, op)
         assert project.build().code == 0
     _op(project, ops[-1])
-    clean = _inputs_copy(project, work / "clean")
+    clean = inputs_copy(project, work / "clean")
     assert project.build().code == 0
     assert clean.build().code == 0
     same_as_clean(project, clean)
@@ -132,7 +121,7 @@ def test_a_damaged_build_state_is_rebuilt_with_a_warning(tmp_path):
     (cache / FILE).write_bytes(b"this is not a database" * 200)
     entry = project.entries()[0]
     entry.write_text(entry.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    clean = _inputs_copy(project, tmp_path / "clean")
+    clean = inputs_copy(project, tmp_path / "clean")
     result = project.build()
     assert result.code == 0
     assert f".newsdigest-cache/site/{FILE}: the build state" in result.err

@@ -144,3 +144,61 @@ def test_feeds_list_a_story_once_with_the_sitemaps_links(tmp_path):
     assert links and all(f"<loc>{link}</loc>" in sitemap for link in links)
     people = next((project.site / "people").glob("*/feed.xml")).read_text(encoding="utf-8")
     assert people.count("<item>") == 1
+
+
+def test_a_resident_process_remakes_only_the_stories_a_change_reaches(tmp_path):
+    """--watch keeps each story whose reports are the very same cards as before
+    (site._stories); a story that gains a report, or one whose report changed, is made
+    again. After each change what the resident process built equals a clean build."""
+    from newsdigest import site
+    from newsdigest.cli import _paths, parser
+    from newsdigest.config import load_config
+    from newsdigest.log import Log
+    from newsdigest.model import BuildOptions
+    from newsdigest.pipeline import build
+    from newsdigest.unchanged import Monitor
+
+    from .conftest import inputs_copy, same_as_clean
+
+    names = ["e01-wire.txt", "e01-paper.txt", "e04-agency.txt", "e04-paper.txt"]
+    project = make_project(tmp_path / "p", _seeds(*names))
+    paths = _paths(parser().parse_args([]), project.root)
+    config, monitor = load_config(paths.pyproject, {}), Monitor()
+
+    def rebuild(*changed) -> dict[str, dict]:
+        for path in changed:
+            monitor.changed(str(path))
+        build(paths, config, BuildOptions(), Log(quiet=True), monitor=monitor)
+        cards = [card for _, card in site._LAST_CARDS.made.values()]
+        by_seed = {card["guid"].split(":", 1)[1]: card["story"] for card in cards}
+        return {seed: site._LAST_CARDS.stories[sid][1] for seed, sid in by_seed.items()}
+
+    def rebuilt_as_clean(at: str, *changed) -> dict[str, dict]:
+        clean = inputs_copy(project, tmp_path / at)
+        stories = rebuild(*changed)
+        assert clean.run().returncode == 0  # another process: this one's memory is the test
+        same_as_clean(project, clean)
+        return stories
+
+    before = rebuild()
+    assert before["e01-wire.txt"] is before["e01-paper.txt"]
+    assert before["e04-agency.txt"] is not before["e01-wire.txt"]
+    added = project.seeds / "e01-gov.txt"
+    shutil.copy(STORIES / "e01-gov.txt", added)
+    after = rebuilt_as_clean("clean-1", added)
+    assert after["e01-gov.txt"] is after["e01-wire.txt"] is not before["e01-wire.txt"]
+    assert len(after["e01-wire.txt"]["reports"]) == 3
+    assert after["e04-agency.txt"] is before["e04-agency.txt"]  # not one of its cards changed
+    entry = next(p for p in project.entries() if "e04-paper" in p.read_text(encoding="utf-8"))
+
+    def retitle(title: str) -> dict[str, dict]:
+        text = entry.read_text(encoding="utf-8")
+        entry.write_text(re.sub(r"(?m)^title: .*$", f'title: "{title}"', text, count=1))
+        return rebuilt_as_clean(f"clean-{title}", entry)
+
+    once = retitle("An edited title")
+    assert once["e04-agency.txt"] is not after["e04-agency.txt"]
+    twice = retitle("Edited again")
+    assert twice["e04-agency.txt"] is not once["e04-agency.txt"]
+    assert twice["e04-agency.txt"]["reports"][-1]["title"] == "Edited again"
+    assert twice["e01-wire.txt"] is once["e01-wire.txt"]  # a story the edit cannot reach
