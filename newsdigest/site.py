@@ -271,6 +271,7 @@ class _Cards:
     made: dict[int, tuple[EntryMeta, dict]] = field(default_factory=dict)
     stories: dict[str, tuple[list[dict], dict]] = field(default_factory=dict)  # see _stories
 
+
 _LAST_CARDS = _Cards()
 
 

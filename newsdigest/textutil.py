@@ -50,6 +50,19 @@ def normalize_lines(text: str) -> list[str]:
     return [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
 
 
+def ends_with_mark(text: str, marks: str, closers: str) -> bool:
+    """Whether `text` ends in one of `marks` with only `closers` (closing quotes, brackets)
+    after it: what `re.search("[marks][closers]*$", text)` finds, without trying every
+    position of the text (`$` also stands before a final newline)."""
+    bare = text.rstrip(closers)
+    if bare and bare[-1] in marks:
+        return True
+    if text.endswith("\n"):
+        bare = text[:-1].rstrip(closers)
+        return bool(bare) and bare[-1] in marks
+    return False
+
+
 _ODD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsdigest import corpora
-from newsdigest.clean import furniture, html, lines, text
-from newsdigest.textutil import normalize_line, normalize_lines
+from newsdigest.clean import furniture, html, lines
+from newsdigest.textutil import ends_with_mark, normalize_line, normalize_lines
 
 _TAILS = list(".!?…。！？:;,'\"”’»)] \nab") + ["\u3002", "(AFP)", "Photo: x", " by ", "©"]
 
@@ -25,16 +25,15 @@ def _texts(bits: list[str], size: int = 10):
     return st.lists(st.sampled_from(bits), max_size=size).map("".join)
 
 
+@pytest.mark.parametrize(
+    "marks, closers",
+    [(".!?…。！？", "'\"”’»)]"), (".!?…。！？:;,", "'\"”’»)")],  # the line model's, a crosshead's
+)
 @settings(max_examples=2000, deadline=None)
-@given(_texts(_TAILS))
-def test_sentence_end_without_a_scan_equals_the_pattern(line):
-    assert lines._ends_sentence(line) == bool(lines._END.search(line))
-
-
-@settings(max_examples=2000, deadline=None)
-@given(_texts(_TAILS))
-def test_clause_end_without_a_scan_equals_the_pattern(line):
-    assert text._ends_clause(line) == bool(text._CLAUSE_END.search(line))
+@given(line=_texts(_TAILS))
+def test_a_mark_at_the_end_found_without_a_scan_equals_the_pattern(marks, closers, line):
+    pattern = f"[{re.escape(marks)}][{re.escape(closers)}]*$"
+    assert ends_with_mark(line, marks, closers) == bool(re.search(pattern, line))
 
 
 _CREDITS = _TAILS + ["PHOTO", "image", "IMAGE BY x", "фото", "credit", "İ", "ı", "getty", "\t"]

@@ -78,7 +78,7 @@ def _meta(tree: HtmlElement, *names: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=4)  # a page's tags are asked for a dozen times, each a walk
+@functools.lru_cache(maxsize=1)  # the page being cleaned: its tags are asked for a dozen times
 def _metas(tree: HtmlElement) -> tuple[dict[str, HtmlElement], dict[str, HtmlElement]]:
     """The page's first <meta> of each property and of each name."""
     by_property: dict[str, HtmlElement] = {}

@@ -31,12 +31,12 @@ from operator import itemgetter
 
 from ..dates import find_dates
 from ..models import open_model
+from ..textutil import ends_with_mark
 
 LABELS = ("O", "T", "B")
 MODEL = "lines.crfsuite"  # in newsdigest/data/
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_END = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")
 _BULLET = re.compile(r"^[•·▪◦*–-]\s+\S")
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.\w+")
 # Marks a line carries: separators of menus and breadcrumbs, links, a copyright, a clock
@@ -148,22 +148,13 @@ def shape(text: str, stop: frozenset[str]) -> Shape:
     # the final sigma is the same beside a space as at its end, and lowering makes no space)
     lowered = " ".join(words).lower().split()
     stops = sum(map(stop.__contains__, lowered)) / len(words) if words else 0.0
-    end = _ends_sentence(text)
+    end = ends_with_mark(text, _STOPS, _CLOSERS)
     prose = math.log1p(units) * (0.5 + 0.5 * end) * (0.3 + lower + stops) if units >= 4 else 0.0
     return Shape(units, end, lower, stops, prose)
 
 
-_CLOSERS = "'\"”’»)]"
+_CLOSERS = "'\"”’»)]"  # what may follow a sentence's mark at the end of a line
 _STOPS = ".!?…。！？"
-
-
-def _ends_sentence(text: str) -> bool:
-    """`_END.search(text)` without the scan: a sentence's mark, then closing quotes or
-    brackets only (a dump's line holds no newline, so `$` is the line's end)."""
-    if text.endswith("\n"):
-        return bool(_END.search(text))
-    bare = text.rstrip(_CLOSERS)
-    return bare != "" and bare[-1] in _STOPS
 
 
 def bucket(value: float, edges: tuple[float, ...]) -> int:
@@ -264,7 +255,7 @@ _OFFSETS = (-2, -1, 1, 2)
 def _seen(text: str, stop: frozenset[str]) -> _Seen:
     s = shape(text, stop)
     own = _own(text, s)
-    length = f"len{bucket(s.units, _LEN)}"
+    length = _LEN_KEYS[bisect_right(_LEN, s.units)]
     w0 = next((k for k in own if k.startswith("w0=")), None)
     lends = []
     for offset in _OFFSETS:

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 from ..dates import find_dates, iso_day, plausible
 from ..model import Article, Block, RawPage, Skip
-from ..textutil import first_sentence, normalize_lines, text_units, web_address, word_count
+from ..textutil import (
+    ends_with_mark,
+    first_sentence,
+    normalize_lines,
+    text_units,
+    web_address,
+    word_count,
+)
 from . import dating
 from . import furniture as fur
 from . import lines as L
@@ -354,19 +361,6 @@ def _not_headline(text: str) -> bool:
     )
 
 
-_CLOSING = "'\"”’»)"
-_CLAUSE_END = re.compile(r"[.!?…。！？:;,]['\"”’»)]*$")
-
-
-def _ends_clause(text: str) -> bool:
-    """`_CLAUSE_END.search(text)` without trying every position: a sentence or clause
-    mark, then closing quotes and brackets only."""
-    if "\n" in text:  # `$` may stand before a final newline: leave that to the pattern
-        return bool(_CLAUSE_END.search(text))
-    bare = text.rstrip(_CLOSING)
-    return bare != "" and bare[-1] in ".!?…。！？:;,"
-
-
 def _block(text: str) -> Block:
     """A body line as a paragraph, a list item or a crosshead (short, headline-shaped, no
     full stop)."""
@@ -375,7 +369,7 @@ def _block(text: str) -> Block:
         return Block("li", text[bullet.end() :])
     if (
         text_units(text) <= 14
-        and not _ends_clause(text)
+        and not ends_with_mark(text, ".!?…。！？:;,", "'\"”’»)")
         and text[:1].isupper()
     ):
         return Block("h", text)
